@@ -1,0 +1,71 @@
+// Transaction codec: strict JSON decoding, RFC 8785 canonical form, signing
+// message, hash, Ed25519 signing and verification (API.md "Transactions").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/types.h"
+
+namespace suanli::ledger {
+
+inline constexpr size_t kTxBytesMax = 16 * 1024;  // canonical encoding, signature included
+inline constexpr std::string_view kTxSigningPrefix = "suanli-tx-v1\n";
+
+enum class TxErrorKind {
+  kParse,     // -32700: not JSON, invalid UTF-8, lone surrogate
+  kInvalid,   // -32001 invalid_transaction: data.field names the field
+  kTooLarge,  // -32011 too_large
+};
+
+struct TxError {
+  TxErrorKind kind = TxErrorKind::kInvalid;
+  std::string field;  // e.g. "payload.amount", "payload.vouchers[1].voucher_id"
+  std::string message;
+};
+
+// Where strict parsing found something nlohmann would silently accept.
+struct JsonAnomaly {
+  std::string path;  // dotted path as in TxError::field ("payload.amount", "tx.nonce")
+  std::string message;
+};
+
+// A JSON document parsed strictly: duplicate keys, negative numbers, "-0",
+// non-integer numbers and nesting deeper than `depth_max` are recorded as the
+// first anomaly (with its path) instead of being silently normalised.
+struct StrictJson {
+  nlohmann::json value;
+  std::optional<JsonAnomaly> anomaly;
+};
+// Returns nullopt (with a message) when the text is not JSON or not valid UTF-8.
+std::optional<StrictJson> parse_strict(std::string_view text, std::string* error,
+                                       size_t depth_max = 64);
+
+// Decodes a transaction from its JSON text.
+std::variant<Tx, TxError> decode_tx(std::string_view text);
+// Decodes a transaction from an already-parsed value (for example params.tx of
+// an RPC request). `anomaly` is the first anomaly of the value's subtree, with
+// paths relative to the transaction object.
+std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
+                                    const std::optional<JsonAnomaly>& anomaly);
+
+// RFC 8785 canonical JSON of a value holding only objects, arrays, strings,
+// booleans, null and non-negative integers.
+std::string jcs(const nlohmann::json& value);
+
+// JSON of a transaction built from its typed fields (without signature when
+// `with_signature` is false). Used by builders (wallet, tests, benchmarks).
+nlohmann::json tx_to_json(const Tx& tx, bool with_signature);
+
+// Fills canonical, signing_message, hash and signature of `tx` from its typed
+// fields, signing with the 32-byte Ed25519 seed.
+void sign_tx(Tx& tx, const std::array<uint8_t, 32>& seed);
+
+// Ed25519 verification of tx.signature over tx.signing_message by tx.signer.
+bool verify_tx(const Tx& tx);
+
+}  // namespace suanli::ledger
