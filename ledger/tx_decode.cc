@@ -1,0 +1,272 @@
+// Transaction decoding: every check API.md runs at ingress before the
+// signature ("Transactions"), each failure naming its field.
+#include <initializer_list>
+#include <set>
+
+#include "common/assert.h"
+#include "ledger/codec.h"
+#include "ledger/crypto.h"
+#include "ledger/tx_fields.h"
+
+namespace suanli::ledger {
+namespace {
+
+using nlohmann::json;
+
+constexpr uint64_t kNameMax = 128;
+constexpr uint64_t kReasonMax = 256;
+constexpr uint64_t kReferenceMax = 64;
+constexpr uint64_t kMemoMax = 128;
+constexpr uint64_t kModelMax = 64;
+constexpr uint64_t kAddressMax = 255;
+constexpr uint64_t kRateBpsMax = 10000;
+
+bool read(FieldReader& r, ParticipantRegister& p) {
+  return r.members({"pubkey", "role", "province", "name", "credit_code", "group"}) &&
+         r.hex("pubkey", p.pubkey) && r.enumeration("role", role_from_name, p.role) &&
+         r.province("province", p.province) && r.text("name", 1, kNameMax, p.name) &&
+         r.credit_code("credit_code", p.credit_code, false) &&
+         r.credit_code("group", p.group, true);
+}
+
+bool read(FieldReader& r, ParticipantFreeze& p) {
+  return r.members({"pubkey", "frozen"}) && r.hex("pubkey", p.pubkey) &&
+         r.boolean("frozen", p.frozen);
+}
+
+bool read(FieldReader& r, Deposit& p) {
+  return r.members({"to", "amount", "reference"}) && r.hex("to", p.to) &&
+         r.uint("amount", 1, p.amount) && r.text("reference", 1, kReferenceMax, p.reference);
+}
+
+bool read(FieldReader& r, Withdraw& p) {
+  return r.members({"amount", "reference"}) && r.uint("amount", 1, p.amount) &&
+         r.text("reference", 1, kReferenceMax, p.reference);
+}
+
+bool read(FieldReader& r, Transfer& p) {
+  return r.members({"to", "amount", "memo"}) && r.hex("to", p.to) &&
+         r.uint("amount", 1, p.amount) && r.text("memo", 0, kMemoMax, p.memo);
+}
+
+bool read_resource(FieldReader& r, Resource& out) {
+  auto sub = r.object("resource");
+  return sub && sub->members({"class", "model", "unit"}) &&
+         sub->enumeration("class", resource_class_from_name, out.cls) &&
+         sub->text("model", 1, kModelMax, out.model) &&
+         sub->enumeration("unit", resource_unit_from_name, out.unit);
+}
+
+// `vouchers` may be left out; present, it must list at least one voucher so
+// that the typed form re-encodes to the JSON that was signed.
+bool read_vouchers(FieldReader& r, std::vector<VoucherUse>& out) {
+  if (!r.has("vouchers")) return true;
+  const json* list = r.array("vouchers");
+  if (list == nullptr) return false;
+  if (list->empty()) return r.fail("vouchers", "must be left out when empty");
+  std::set<Hash32> seen;
+  for (size_t i = 0; i < list->size(); ++i) {
+    auto item = r.element("vouchers", i);
+    VoucherUse use;
+    if (!item || !item->members({"voucher_id", "amount"}) ||
+        !item->hex("voucher_id", use.voucher_id) || !item->uint("amount", 1, use.amount)) {
+      return false;
+    }
+    if (!seen.insert(use.voucher_id).second) {
+      return item->fail("voucher_id", "voucher listed twice");
+    }
+    out.push_back(use);
+  }
+  return true;
+}
+
+bool read(FieldReader& r, ContractCreate& p) {
+  return r.members({"contract_id", "provider", "resource", "quantity", "unit_price",
+                    "deadline"},
+                   {"vouchers"}) &&
+         r.hex("contract_id", p.contract_id) && r.hex("provider", p.provider) &&
+         read_resource(r, p.resource) && r.uint("quantity", 1, p.quantity) &&
+         r.uint("unit_price", 1, p.unit_price) && r.uint("deadline", 0, p.deadline) &&
+         read_vouchers(r, p.vouchers);
+}
+
+bool read(FieldReader& r, ContractRef& p) {
+  return r.members({"contract_id"}) && r.hex("contract_id", p.contract_id);
+}
+
+bool read(FieldReader& r, ContractReason& p) {
+  return r.members({"contract_id", "reason"}) && r.hex("contract_id", p.contract_id) &&
+         r.text("reason", 1, kReasonMax, p.reason);
+}
+
+bool read(FieldReader& r, DeliveryReport& p) {
+  return r.members({"contract_id", "quantity", "evidence"}) &&
+         r.hex("contract_id", p.contract_id) && r.uint("quantity", 1, p.quantity) &&
+         r.hex("evidence", p.evidence);
+}
+
+bool read(FieldReader& r, DeliveryRef& p) {
+  return r.members({"contract_id", "seq"}) && r.hex("contract_id", p.contract_id) &&
+         r.uint("seq", 0, p.seq);
+}
+
+bool read(FieldReader& r, DeliveryDispute& p) {
+  return r.members({"contract_id", "seq", "reason"}) && r.hex("contract_id", p.contract_id) &&
+         r.uint("seq", 0, p.seq) && r.text("reason", 1, kReasonMax, p.reason);
+}
+
+bool read(FieldReader& r, DisputeResolve& p) {
+  return r.members({"contract_id", "seq", "accepted_quantity"}) &&
+         r.hex("contract_id", p.contract_id) && r.uint("seq", 0, p.seq) &&
+         r.uint("accepted_quantity", 0, p.accepted_quantity);
+}
+
+bool read(FieldReader& r, VoucherApply& p) {
+  return r.members({"contract_id", "program"}) && r.hex("contract_id", p.contract_id) &&
+         r.province("program", p.program);
+}
+
+bool read(FieldReader& r, VoucherRedeem& p) {
+  return r.members({"voucher_id", "amount"}) && r.hex("voucher_id", p.voucher_id) &&
+         r.uint("amount", 1, p.amount);
+}
+
+bool read(FieldReader& r, VoucherRevoke& p) {
+  return r.members({"voucher_id", "reason"}) && r.hex("voucher_id", p.voucher_id) &&
+         r.text("reason", 1, kReasonMax, p.reason);
+}
+
+// As a genesis programme, except that a budget may be set to 0 (no new vouchers).
+bool read(FieldReader& r, ProgramParams& p) {
+  return r.members({"province", "basis", "rate_bps", "max_per_voucher",
+                    "max_per_buyer_per_year", "max_term_ms", "validity_ms", "budget"}) &&
+         r.province("province", p.province) && r.enumeration("basis", basis_from_name, p.basis) &&
+         r.uint("rate_bps", 1, p.rate_bps, kRateBpsMax) &&
+         r.uint("max_per_voucher", 1, p.max_per_voucher) &&
+         r.uint("max_per_buyer_per_year", 1, p.max_per_buyer_per_year) &&
+         r.uint("max_term_ms", 1, p.max_term_ms) && r.uint("validity_ms", 1, p.validity_ms) &&
+         r.uint("budget", 0, p.budget);
+}
+
+bool read(FieldReader& r, SettlementClose&) { return r.members({}); }
+
+bool read(FieldReader& r, SettlementSign& p) {
+  return r.members({"period"}) && r.uint("period", 0, p.period);
+}
+
+bool read(FieldReader& r, NodePropose& p) {
+  return r.members({"action", "node_id", "pubkey", "address"}) &&
+         r.enumeration("action", node_action_from_name, p.action) &&
+         r.node_id("node_id", p.node_id) && r.hex("pubkey", p.pubkey) &&
+         r.text("address", 1, kAddressMax, p.address);
+}
+
+bool read(FieldReader& r, RegulatorPropose& p) {
+  return r.members({"pubkey", "province", "name", "credit_code"}) &&
+         r.hex("pubkey", p.pubkey) && r.province("province", p.province) &&
+         r.text("name", 1, kNameMax, p.name) &&
+         r.credit_code("credit_code", p.credit_code, false);
+}
+
+bool read(FieldReader& r, ProposalApprove& p) {
+  return r.members({"proposal"}) && r.hex("proposal", p.proposal);
+}
+
+template <typename T>
+bool read_into(FieldReader& r, Payload& out) {
+  T p;
+  if (!read(r, p)) return false;
+  out = std::move(p);
+  return true;
+}
+
+bool read_payload(TxType type, FieldReader& r, Payload& out) {
+  switch (type) {
+    case TxType::kParticipantRegister: return read_into<ParticipantRegister>(r, out);
+    case TxType::kParticipantFreeze: return read_into<ParticipantFreeze>(r, out);
+    case TxType::kDeposit: return read_into<Deposit>(r, out);
+    case TxType::kWithdraw: return read_into<Withdraw>(r, out);
+    case TxType::kTransfer: return read_into<Transfer>(r, out);
+    case TxType::kContractCreate: return read_into<ContractCreate>(r, out);
+    case TxType::kContractAccept:
+    case TxType::kContractCancel:
+    case TxType::kContractClose:
+    case TxType::kVoucherIssue: return read_into<ContractRef>(r, out);
+    case TxType::kContractReject:
+    case TxType::kVoucherReject: return read_into<ContractReason>(r, out);
+    case TxType::kDeliveryReport: return read_into<DeliveryReport>(r, out);
+    case TxType::kDeliveryAck:
+    case TxType::kDeliveryFinalize: return read_into<DeliveryRef>(r, out);
+    case TxType::kDeliveryDispute: return read_into<DeliveryDispute>(r, out);
+    case TxType::kDisputeResolve: return read_into<DisputeResolve>(r, out);
+    case TxType::kVoucherApply: return read_into<VoucherApply>(r, out);
+    case TxType::kVoucherRedeem: return read_into<VoucherRedeem>(r, out);
+    case TxType::kVoucherRevoke: return read_into<VoucherRevoke>(r, out);
+    case TxType::kProgramSet: return read_into<ProgramParams>(r, out);
+    case TxType::kSettlementClose: return read_into<SettlementClose>(r, out);
+    case TxType::kSettlementSign: return read_into<SettlementSign>(r, out);
+    case TxType::kNodePropose: return read_into<NodePropose>(r, out);
+    case TxType::kRegulatorPropose: return read_into<RegulatorPropose>(r, out);
+    case TxType::kProposalApprove: return read_into<ProposalApprove>(r, out);
+  }
+  SUANLI_ASSERT_MSG(false, "unhandled transaction type");
+  return false;
+}
+
+bool read_envelope(FieldReader& r, Tx& tx) {
+  if (!r.members({"chain_id", "type", "signer", "nonce", "expires_at", "payload",
+                  "signature"}) ||
+      !r.chain_id("chain_id", tx.chain_id) ||
+      !r.enumeration("type", tx_type_from_name, tx.type) || !r.hex("signer", tx.signer) ||
+      !r.hex("nonce", tx.nonce) || !r.uint("expires_at", 0, tx.expires_at)) {
+    return false;
+  }
+  auto payload = r.object("payload");
+  if (!payload || !read_payload(tx.type, *payload, tx.payload)) return false;
+  if (!r.hex("signature", tx.signature)) return false;
+  if (tx.type == TxType::kTransfer && tx.as<Transfer>().to == tx.signer) {
+    return payload->fail("to", "transfer to the signer itself");
+  }
+  return true;
+}
+
+}  // namespace
+
+std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
+                                    const std::optional<JsonAnomaly>& anomaly) {
+  if (value.is_discarded()) return TxError{TxErrorKind::kParse, "", "not JSON"};
+  // Size first (API.md's ingress order: parse, size, invalid_transaction).
+  // For a valid transaction this is exactly its canonical encoding.
+  std::string whole = jcs(value);
+  if (whole.size() > kTxBytesMax) {
+    return TxError{TxErrorKind::kTooLarge, "",
+                   "canonical encoding is " + std::to_string(whole.size()) + " bytes, over " +
+                       std::to_string(kTxBytesMax)};
+  }
+  if (anomaly) return TxError{TxErrorKind::kInvalid, anomaly->path, anomaly->message};
+  if (!value.is_object()) {
+    return TxError{TxErrorKind::kInvalid, "", "a transaction must be a JSON object"};
+  }
+  std::optional<TxError> error;
+  FieldReader reader(value, "", &error);
+  Tx tx;
+  if (!read_envelope(reader, tx)) {
+    SUANLI_ASSERT(error.has_value());
+    return std::move(*error);
+  }
+  tx.signing_message = std::string(kTxSigningPrefix) + jcs(tx_to_json(tx, false));
+  tx.hash = blake2b256(tx.signing_message);
+  tx.canonical = jcs(tx_to_json(tx, true));
+  // Pair check: the typed form re-encodes to exactly what was received.
+  SUANLI_ASSERT_MSG(tx.canonical == whole, "decoded transaction does not re-encode");
+  return tx;
+}
+
+std::variant<Tx, TxError> decode_tx(std::string_view text) {
+  std::string error;
+  auto parsed = parse_strict(text, &error);
+  if (!parsed) return TxError{TxErrorKind::kParse, "", error};
+  return decode_tx(parsed->value, parsed->anomaly);
+}
+
+}  // namespace suanli::ledger
