@@ -35,6 +35,7 @@ struct Deduction {
   Hash32 voucher_id{};
   uint64_t amount = 0;  // deducted at creation
   uint64_t spent = 0;   // paid out to the provider so far
+  uint64_t returned = 0;  // given back on reject, cancel or close
 };
 
 struct Delivery {
