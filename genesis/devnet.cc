@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/money.h"
 #include "genesis/genesis.h"
 #include "genesis/node_config.h"
 #include "ledger/crypto.h"
@@ -123,6 +124,9 @@ Status check_options(const DevnetOptions& o) {
   if (!is_chain_id(o.chain_id)) {
     return Status::error("invalid_argument",
                          "--chain-id must be 1..64 printable ASCII characters without spaces");
+  }
+  if (o.genesis_time > kAmountMax) {
+    return Status::error("invalid_argument", "--genesis-time must be 0..2^53-1");
   }
   if (o.out_dir.empty()) return Status::error("invalid_argument", "--out is required");
   if (o.base_port == 0 || o.base_port + o.nodes > 65535 || o.rpc_base_port == 0 ||

@@ -1,7 +1,7 @@
 // suanli-genesis: writes genesis documents and development networks.
 //
 //   suanli-genesis devnet --nodes N --out DIR [--chain-id ID] [--base-port P]
-//                         [--rpc-base-port R]
+//                         [--rpc-base-port R] [--genesis-time MS]
 //
 // Exit status: 0 on success, 1 when writing failed, 2 for bad usage.
 #include <cstdio>
@@ -25,7 +25,7 @@ constexpr int kExitUsage = 2;
 
 const char* kUsage =
     "usage: suanli-genesis devnet --nodes N --out DIR [--chain-id ID] [--base-port P]\n"
-    "                             [--rpc-base-port R]\n"
+    "                             [--rpc-base-port R] [--genesis-time MS]\n"
     "\n"
     "Writes DIR/genesis.json, node keys and configs (DIR/<node_id>.key.json,\n"
     "DIR/<node_id>.json) and demo participant keys (DIR/keys/<name>.key.json).\n"
@@ -65,7 +65,9 @@ int run_devnet(const std::vector<std::string>& args) {
       "out", po::value<std::string>(&options.out_dir)->required(), "output directory")(
       "chain-id", po::value<std::string>(&options.chain_id), "chain id (suanli-devnet)")(
       "base-port", po::value<int>(&base_port), "peer ports are P+1, P+2, ... (7600)")(
-      "rpc-base-port", po::value<int>(&rpc_base_port), "RPC ports are R+1, R+2, ... (8644)");
+      "rpc-base-port", po::value<int>(&rpc_base_port), "RPC ports are R+1, R+2, ... (8644)")(
+      "genesis-time", po::value<uint64_t>(&options.genesis_time),
+      "genesis_time in ms since the epoch (now)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
