@@ -1,0 +1,205 @@
+#include "node/storage/state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <exception>
+#include <vector>
+
+#include "common/bytes.h"
+
+namespace suanli::node {
+namespace {
+
+struct CfName {
+  char prefix;
+  const char* name;
+};
+
+// In prefix byte order, so that a scan across families visits keys in order.
+constexpr std::array<CfName, 4> kCfNames = {{
+    {ledger::kCfBlocks, "blocks"},
+    {ledger::kCfMeta, "meta"},
+    {ledger::kCfState, "state"},
+    {ledger::kCfTxIndex, "txindex"},
+}};
+static_assert(ledger::kCfBlocks < ledger::kCfMeta && ledger::kCfMeta < ledger::kCfState &&
+              ledger::kCfState < ledger::kCfTxIndex);
+
+int cf_index(char prefix) {
+  for (size_t i = 0; i < kCfNames.size(); ++i) {
+    if (kCfNames[i].prefix == prefix) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
+  std::string message = what + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::error("corruption", message);
+  if (s.IsBusy() || s.IsTimedOut() || (s.IsIOError() && message.find("lock") != std::string::npos)) {
+    return Status::error("busy", message);
+  }
+  if (s.IsIOError()) return Status::error("io_error", message);
+  if (s.IsInvalidArgument()) return Status::error("invalid_argument", message);
+  if (s.IsNotFound()) return Status::error("not_found", message);
+  return Status::error("storage_error", message);
+}
+
+[[noreturn]] void read_failed(const rocksdb::Status& s, const char* what) {
+  std::string message = std::string(what) + ": " + s.ToString();
+  assert_fail("state store read", __FILE__, __LINE__, message.c_str());
+}
+
+rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// Releases a snapshot however the scan ends (the visitor may throw).
+class SnapshotGuard {
+ public:
+  explicit SnapshotGuard(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~SnapshotGuard() { db_->ReleaseSnapshot(snapshot_); }
+  SnapshotGuard(const SnapshotGuard&) = delete;
+  SnapshotGuard& operator=(const SnapshotGuard&) = delete;
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+struct StateStore::Impl {
+  std::string path;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, then kCfNames order
+
+  rocksdb::ColumnFamilyHandle* cf(int index) const {
+    return handles[static_cast<size_t>(index) + 1];
+  }
+
+  ~Impl() {
+    if (db == nullptr) return;
+    for (rocksdb::ColumnFamilyHandle* h : handles) {
+      // Failure only leaks the handle; the database still closes.
+      (void)db->DestroyColumnFamilyHandle(h);
+    }
+    (void)db->Close();
+    delete db;
+  }
+};
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::~StateStore() = default;
+
+const std::string& StateStore::path() const { return impl_->path; }
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
+  try {
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+    for (const CfName& cf : kCfNames) {
+      families.emplace_back(cf.name, rocksdb::ColumnFamilyOptions());
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    rocksdb::Status s = rocksdb::DB::Open(options, path, families, &impl->handles, &impl->db);
+    if (!s.ok()) {
+      impl->db = nullptr;  // nothing to close
+      return from_rocksdb(s, "open state database " + path);
+    }
+    SUANLI_ASSERT(impl->handles.size() == families.size());
+    return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+  } catch (const std::exception& e) {
+    return Status::error("storage_error", "open state database " + path + ": " + e.what());
+  }
+}
+
+std::optional<std::string> StateStore::get(std::string_view key) const {
+  if (key.empty()) return std::nullopt;
+  int index = cf_index(key[0]);
+  if (index < 0) return std::nullopt;  // no family, so no such key
+  std::string value;
+  rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(index), slice(key.substr(1)), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) read_failed(s, "get");
+  return value;
+}
+
+void StateStore::scan(
+    std::string_view start, std::string_view end,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  if (!(start < end)) return;
+  SnapshotGuard snapshot(impl_->db);
+  std::string key;
+  for (size_t i = 0; i < kCfNames.size(); ++i) {
+    const char prefix = kCfNames[i].prefix;
+    const auto p = static_cast<unsigned char>(prefix);
+    // This family holds the keys in [prefix, prefix + 1); clip [start, end) to it.
+    std::string_view lower;
+    if (!start.empty() && static_cast<unsigned char>(start[0]) > p) continue;
+    if (!start.empty() && start[0] == prefix) lower = start.substr(1);
+    if (static_cast<unsigned char>(end[0]) < p) break;
+    const bool bounded = end[0] == prefix;
+    if (bounded && end.size() == 1) break;  // [.., prefix): nothing of this family
+    const rocksdb::Slice upper = slice(bounded ? end.substr(1) : std::string_view());
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot.get();
+    if (bounded) options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl_->db->NewIterator(options, impl_->cf(static_cast<int>(i))));
+    for (it->Seek(slice(lower)); it->Valid(); it->Next()) {
+      key.assign(1, prefix);
+      key.append(it->key().data(), it->key().size());
+      if (!visit(key, std::string_view(it->value().data(), it->value().size()))) return;
+    }
+    if (!it->status().ok()) read_failed(it->status(), "scan");
+  }
+}
+
+Status StateStore::commit(const ledger::WriteSet& writes) {
+  if (writes.empty()) return Status::ok();
+  try {
+    rocksdb::WriteBatch batch;
+    for (const auto& [key, value] : writes) {
+      int index = key.empty() ? -1 : cf_index(key[0]);
+      if (index < 0) {
+        return Status::error("invalid_argument",
+                             "commit: key " + to_hex(key) + " names no column family");
+      }
+      rocksdb::Slice k = slice(std::string_view(key).substr(1));
+      rocksdb::Status s = value ? batch.Put(impl_->cf(index), k, slice(*value))
+                                : batch.Delete(impl_->cf(index), k);
+      if (!s.ok()) return from_rocksdb(s, "commit: batch");
+    }
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    rocksdb::Status s = impl_->db->Write(options, &batch);
+    if (!s.ok()) return from_rocksdb(s, "commit " + impl_->path);
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return Status::error("storage_error", "commit " + impl_->path + ": " + e.what());
+  }
+}
+
+Status StateStore::checkpoint(const std::string& dir) {
+  try {
+    rocksdb::Checkpoint* raw = nullptr;
+    rocksdb::Status s = rocksdb::Checkpoint::Create(impl_->db, &raw);
+    if (!s.ok()) return from_rocksdb(s, "checkpoint " + dir);
+    std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+    s = cp->CreateCheckpoint(dir);
+    if (!s.ok()) return from_rocksdb(s, "checkpoint " + dir);
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return Status::error("storage_error", "checkpoint " + dir + ": " + e.what());
+  }
+}
+
+}  // namespace suanli::node
