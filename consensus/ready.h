@@ -1,0 +1,26 @@
+// Ready: what a RaftCore asks its driver to do, in this order:
+//   1. apply `snapshot` to storage (and the application) if set,
+//   2. append `entries` and write `hard_state` to storage, durably (fsync),
+//   3. send `messages` (they assume steps 1-2 are durable),
+//   4. apply `committed_entries` in order (conf changes via apply_conf_change),
+//      and answer `read_states` once applied >= their index,
+//   5. call RaftCore::advance(ready).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "consensus/message.h"
+
+namespace suanli::consensus {
+
+struct Ready {
+  std::optional<HardState> hard_state;  // set only when it changed
+  std::vector<Entry> entries;
+  std::optional<Snapshot> snapshot;
+  std::vector<Message> messages;
+  std::vector<Entry> committed_entries;
+  std::vector<ReadState> read_states;
+};
+
+}  // namespace suanli::consensus

@@ -1,0 +1,32 @@
+// SimNode: one simulated server. `disk` stands for what was fsynced and
+// survives crashes; `core` and `app` live in memory and are lost on a crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "consensus/memory_storage.h"
+#include "consensus/raft_core.h"
+
+namespace suanli::consensus::sim {
+
+struct AppState {
+  Index applied = 0;
+  uint64_t chain = 0;  // hash of every entry applied so far, in order
+};
+
+Bytes encode_app_state(const AppState& app, size_t padding);
+AppState decode_app_state(const Bytes& data);
+uint64_t chain_next(uint64_t chain, uint64_t digest);
+
+struct SimNode {
+  NodeId id = kNoNode;
+  MemoryStorage disk;
+  std::unique_ptr<RaftCore> core;
+  AppState app;
+  uint32_t lives = 0;
+  bool marker_applied = false;
+  bool up() const { return core != nullptr; }
+};
+
+}  // namespace suanli::consensus::sim

@@ -1,0 +1,452 @@
+#include "tests/consensus/sim_util.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "consensus/codec.h"
+#include "consensus/prng.h"
+#include "tests/consensus/sim_checker_util.h"
+#include "tests/consensus/sim_network_util.h"
+#include "tests/consensus/sim_node_util.h"
+
+namespace suanli::consensus::sim {
+namespace {
+
+constexpr uint32_t kRoundsPerTick = 3;
+constexpr uint32_t kLogMatchingEveryTicks = 4;
+constexpr size_t kVotersMax = 7;
+constexpr size_t kNodesMax = 9;
+constexpr uint32_t kMarkerRetryTicks = 40;
+
+class Simulator {
+ public:
+  explicit Simulator(const SimOptions& options) : opts_(options), rng_(options.seed), net_(rng_) {}
+  SimResult run();
+
+ private:
+  void setup();
+  void run_tick(bool faults);
+  void deliver(const Message& m);
+  void process_ready(SimNode& n, bool faults);
+  void apply_entry(SimNode& n, const Entry& e);
+  void restore_app(SimNode& n, const Snapshot& snap);
+  void maybe_snapshot(SimNode& n);
+  void check_all();
+  void inject_faults();
+  void partition();
+  void workload();
+  void propose(SimNode& leader);
+  void conf_change(SimNode& leader);
+  void crash(SimNode& n);
+  void restart(SimNode& n);
+  SimNode& add_node(NodeId id, bool bootstrap);
+  SimNode* find_leader();
+  bool liveness_reached();
+  void dump_state();
+  void trace(const std::string& line);
+  std::vector<NodeId> up_ids() const;
+
+  SimOptions opts_;
+  Prng rng_;
+  SimNetwork net_;
+  SimChecker checker_;
+  RaftConfig base_;
+  std::map<NodeId, std::unique_ptr<SimNode>> nodes_;
+  std::vector<NodeId> initial_;
+  uint64_t now_ = 0;
+  uint64_t next_proposal_ = 0;
+  uint64_t next_read_ = 0;
+  Bytes marker_;
+  SimStats stats_;
+};
+
+void Simulator::trace(const std::string& line) {
+  if (opts_.trace != nullptr) *opts_.trace << "t=" << now_ << " " << line << "\n";
+}
+
+std::vector<NodeId> Simulator::up_ids() const {
+  std::vector<NodeId> ids;
+  for (const auto& [id, n] : nodes_) {
+    if (n->up()) ids.push_back(id);
+  }
+  return ids;
+}
+
+void Simulator::setup() {
+  const size_t n = 3 + rng_.uniform(5);
+  base_.election_ticks = 10;
+  base_.heartbeat_ticks = 2;
+  base_.pre_vote = rng_.chance(750);
+  base_.check_quorum = rng_.chance(750);
+  base_.max_msg_bytes = 64 + rng_.uniform(512);
+  base_.max_inflight_msgs = 1 + static_cast<uint32_t>(rng_.uniform(4));
+  base_.max_inflight_bytes = 256 + rng_.uniform(4096);
+  base_.max_uncommitted_bytes = 256 + rng_.uniform(2048);
+  base_.max_committed_bytes_per_ready = 64 + rng_.uniform(1024);
+  base_.snapshot_chunk_bytes = 16 + rng_.uniform(128);
+  NetworkFaults faults;
+  faults.drop_per_mille = static_cast<uint32_t>(rng_.uniform(150));
+  faults.duplicate_per_mille = static_cast<uint32_t>(rng_.uniform(60));
+  faults.max_delay_ticks = static_cast<uint32_t>(rng_.uniform(4));
+  net_.set_faults(faults);
+  for (size_t i = 1; i <= n; ++i) initial_.push_back(i);
+  for (NodeId id : initial_) add_node(id, true);
+  stats_.nodes = static_cast<uint32_t>(n);
+  std::ostringstream os;
+  os << "setup nodes=" << n << " pre_vote=" << base_.pre_vote
+     << " check_quorum=" << base_.check_quorum << " inflight=" << base_.max_inflight_msgs
+     << " drop=" << faults.drop_per_mille << " dup=" << faults.duplicate_per_mille
+     << " delay=" << faults.max_delay_ticks;
+  trace(os.str());
+}
+
+SimNode& Simulator::add_node(NodeId id, bool bootstrap) {
+  auto node = std::make_unique<SimNode>();
+  node->id = id;
+  if (bootstrap) node->disk.bootstrap(initial_);
+  SimNode& ref = *node;
+  nodes_.emplace(id, std::move(node));
+  restart(ref);
+  return ref;
+}
+
+void Simulator::restart(SimNode& n) {
+  Snapshot snap = *n.disk.snapshot();
+  n.app = snap.empty() ? AppState{} : decode_app_state(snap.data);
+  RaftConfig cfg = base_;
+  cfg.id = n.id;
+  cfg.seed = opts_.seed * 1000003 + n.id * 101 + n.lives;
+  cfg.applied = n.app.applied;
+  n.core = std::make_unique<RaftCore>(cfg, n.disk);
+  ++n.lives;
+  checker_.on_restart(n.id);
+  trace("restart n" + std::to_string(n.id) + " term=" + std::to_string(n.core->term()) +
+        " applied=" + std::to_string(n.app.applied));
+}
+
+void Simulator::crash(SimNode& n) {
+  n.core.reset();
+  n.app = AppState{};
+  ++stats_.crashes;
+  trace("crash n" + std::to_string(n.id));
+}
+
+SimNode* Simulator::find_leader() {
+  SimNode* best = nullptr;
+  for (auto& [id, n] : nodes_) {
+    if (!n->up() || n->core->role() != StateRole::kLeader) continue;
+    if (best == nullptr || n->core->term() > best->core->term()) best = n.get();
+  }
+  return best;
+}
+
+void Simulator::deliver(const Message& m) {
+  auto it = nodes_.find(m.to);
+  if (it == nodes_.end() || !it->second->up()) return;
+  ++stats_.messages;
+  if (opts_.trace != nullptr) {
+    std::ostringstream os;
+    os << "n" << m.from << "->n" << m.to << " " << message_type_name(m.type)
+       << " term=" << m.term << " idx=" << m.index << " lterm=" << m.log_term
+       << " ents=" << m.entries.size() << " commit=" << m.commit << (m.reject ? " reject" : "");
+    if (m.type == MessageType::kSnap) os << " snap=" << m.snapshot.index << "@" << m.snap_offset;
+    trace(os.str());
+  }
+  SimNode& n = *it->second;
+  const StateRole before = n.core->role();
+  (void)n.core->step(m);
+  if (n.core->role() != before) {
+    trace("n" + std::to_string(n.id) + " becomes " + role_name(n.core->role()) + " term=" +
+          std::to_string(n.core->term()));
+  }
+}
+
+void Simulator::apply_entry(SimNode& n, const Entry& e) {
+  if (e.index != n.app.applied + 1) {
+    checker_.fail("node " + std::to_string(n.id) + " applied out of order at " +
+                  std::to_string(e.index));
+    return;
+  }
+  n.app.chain = chain_next(n.app.chain, entry_digest(e));
+  n.app.applied = e.index;
+  stats_.applied = std::max(stats_.applied, e.index);
+  if (!marker_.empty() && e.data == marker_) n.marker_applied = true;
+  if (e.type == EntryType::kConfChange) {
+    Result<ConfChange> cc = decode_conf_change(e.data);
+    if (!cc.is_ok()) {
+      checker_.fail("undecodable conf change at " + std::to_string(e.index));
+      return;
+    }
+    n.core->apply_conf_change(*cc);
+  }
+  checker_.on_apply(n.id, e, n.app.chain);
+}
+
+void Simulator::restore_app(SimNode& n, const Snapshot& snap) {
+  const Status s = n.disk.apply_snapshot(snap);
+  if (!s.is_ok()) checker_.fail("apply_snapshot failed: " + s.to_string());
+  n.app = decode_app_state(snap.data);
+  checker_.on_restore(n.id, snap.meta.index, n.app.chain);
+  ++stats_.snapshots_sent;
+  trace("n" + std::to_string(n.id) + " restores snapshot " + std::to_string(snap.meta.index));
+}
+
+void Simulator::process_ready(SimNode& n, bool faults) {
+  if (!n.core->has_ready()) return;
+  Ready rd = n.core->ready();
+  if (rd.snapshot) restore_app(n, *rd.snapshot);
+  n.disk.append(rd.entries);
+  if (rd.hard_state) {
+    n.disk.set_hard_state(*rd.hard_state);
+    checker_.on_persist(n.id, *rd.hard_state);
+  }
+  // Crash after the fsync, before anything was sent or applied.
+  if (faults && rng_.chance(2)) {
+    crash(n);
+    return;
+  }
+  const Index disk_snap = n.disk.first_index() - 1;
+  for (Message& m : rd.messages) {
+    checker_.on_send(m, n.disk.hard_state(), n.disk.last_index(), disk_snap);
+    Result<Message> decoded = decode_message(encode_message(m));
+    if (!decoded.is_ok() || !(*decoded == m)) {
+      checker_.fail(std::string("codec round trip failed: ") +
+                    (decoded.is_ok() ? "differs" : decoded.status().to_string()));
+    }
+    net_.send(now_, std::move(m));
+  }
+  for (const Entry& e : rd.committed_entries) apply_entry(n, e);
+  for (const ReadState& rs : rd.read_states) checker_.on_read_state(n.id, rs);
+  n.core->advance(rd);
+  maybe_snapshot(n);
+}
+
+void Simulator::maybe_snapshot(SimNode& n) {
+  if (!n.up() || !rng_.chance(40)) return;
+  const Index applied = n.app.applied;
+  if (applied < n.disk.first_index() || applied > n.disk.last_index()) return;
+  Bytes data = encode_app_state(n.app, rng_.uniform(200));
+  if (!n.disk.create_snapshot(applied, n.core->conf_state(), std::move(data)).is_ok()) return;
+  ++stats_.snapshots_taken;
+  const Index keep = rng_.uniform(6);
+  if (applied > keep && applied - keep >= n.disk.first_index()) {
+    (void)n.disk.compact(applied - keep);
+  }
+  trace("n" + std::to_string(n.id) + " snapshot at " + std::to_string(applied));
+}
+
+void Simulator::check_all() {
+  std::vector<const RaftCore*> cores;
+  for (auto& [id, n] : nodes_) {
+    if (!n->up()) continue;
+    checker_.check_node(id, *n->core);
+    cores.push_back(n->core.get());
+  }
+  if (now_ % kLogMatchingEveryTicks == 0) checker_.check_log_matching(cores);
+}
+
+void Simulator::partition() {
+  std::vector<NodeId> ids;
+  for (auto& [id, n] : nodes_) ids.push_back(id);
+  net_.heal();
+  ++stats_.partitions;
+  const uint64_t kind = rng_.uniform(5);
+  const NodeId x = ids[rng_.uniform(ids.size())];
+  std::vector<NodeId> a;
+  std::vector<NodeId> b;
+  for (NodeId id : ids) (rng_.chance(500) ? a : b).push_back(id);
+  switch (kind) {
+    case 0: trace("heal"); break;
+    case 1: net_.split(a, b); trace("partition symmetric"); break;
+    case 2:
+      for (NodeId id : ids) {
+        if (id != x) net_.block(x, id);  // x can hear but not speak
+      }
+      trace("partition asymmetric: n" + std::to_string(x) + " muted");
+      break;
+    case 3: {
+      // Bridge: a and b cannot talk directly, x talks to both.
+      std::erase(a, x);
+      std::erase(b, x);
+      net_.split(a, b);
+      trace("partition bridge via n" + std::to_string(x));
+      break;
+    }
+    default:
+      for (NodeId id : ids) {
+        if (id != x) net_.block(id, x);  // x speaks but cannot hear
+      }
+      trace("partition asymmetric: n" + std::to_string(x) + " deaf");
+      break;
+  }
+}
+
+void Simulator::inject_faults() {
+  if (rng_.chance(15)) partition();
+  for (auto& [id, n] : nodes_) {
+    if (n->up() && rng_.chance(4)) {
+      crash(*n);
+    } else if (!n->up() && rng_.chance(60)) {
+      restart(*n);
+    }
+  }
+}
+
+void Simulator::propose(SimNode& leader) {
+  std::string data = "p" + std::to_string(next_proposal_++) + ":";
+  data.append(rng_.uniform(40), 'd');
+  (void)leader.core->propose(std::move(data));
+}
+
+void Simulator::conf_change(SimNode& leader) {
+  const ConfState cs = leader.core->conf_state();
+  ConfChange cc;
+  const uint64_t kind = rng_.uniform(4);
+  if (kind == 0 && nodes_.size() < kNodesMax) {
+    cc = ConfChange{ConfChangeType::kAddLearner, nodes_.rbegin()->first + 1};
+  } else if (kind == 1 && !cs.learners.empty() && cs.voters.size() < kVotersMax) {
+    cc = ConfChange{ConfChangeType::kAddNode, cs.learners[rng_.uniform(cs.learners.size())]};
+  } else if (kind == 2 && cs.voters.size() > 3) {
+    cc = ConfChange{ConfChangeType::kRemoveNode, cs.voters[rng_.uniform(cs.voters.size())]};
+  } else if (kind == 3 && !cs.learners.empty()) {
+    cc = ConfChange{ConfChangeType::kRemoveNode, cs.learners[rng_.uniform(cs.learners.size())]};
+  } else {
+    return;
+  }
+  if (!leader.core->propose_conf_change(cc).is_ok()) return;
+  ++stats_.conf_changes;
+  trace("n" + std::to_string(leader.id) + " proposes conf change type=" +
+        std::to_string(static_cast<int>(cc.type)) + " node=" + std::to_string(cc.node_id));
+  if (cc.type == ConfChangeType::kAddLearner) add_node(cc.node_id, false);
+}
+
+void Simulator::workload() {
+  SimNode* leader = find_leader();
+  if (leader != nullptr && rng_.chance(400)) propose(*leader);
+  if (leader != nullptr && rng_.chance(25)) conf_change(*leader);
+  if (leader != nullptr && rng_.chance(8)) {
+    const ConfState cs = leader->core->conf_state();
+    const NodeId target = cs.voters[rng_.uniform(cs.voters.size())];
+    if (leader->core->transfer_leader(target).is_ok()) ++stats_.transfers;
+    trace("n" + std::to_string(leader->id) + " transfers to n" + std::to_string(target));
+  }
+  const std::vector<NodeId> ups = up_ids();
+  if (!ups.empty() && rng_.chance(60)) {
+    Index max_applied = 0;
+    for (auto& [id, n] : nodes_) max_applied = std::max(max_applied, n->app.applied);
+    Bytes ctx = "r" + std::to_string(next_read_++);
+    SimNode& n = *nodes_[ups[rng_.uniform(ups.size())]];
+    checker_.on_read_issued(ctx, max_applied);
+    if (n.core->read_index(std::move(ctx)).is_ok()) ++stats_.reads;
+  }
+}
+
+void Simulator::run_tick(bool faults) {
+  for (auto& [id, n] : nodes_) {
+    if (n->up() && !(faults && rng_.chance(50))) n->core->tick();
+  }
+  for (uint32_t round = 0; round < kRoundsPerTick && !checker_.failed(); ++round) {
+    for (const Message& m : net_.take_due(now_)) deliver(m);
+    for (auto& [id, n] : nodes_) {
+      if (n->up() && !(faults && rng_.chance(100))) process_ready(*n, faults);
+    }
+    check_all();
+  }
+}
+
+void Simulator::dump_state() {
+  if (opts_.trace == nullptr) return;
+  for (auto& [id, n] : nodes_) {
+    if (!n->up()) continue;
+    RaftCore& c = *n->core;
+    std::ostringstream os;
+    os << "state n" << id << " " << role_name(c.role()) << " term=" << c.term()
+       << " lead=" << c.leader() << " last=" << c.log().last_index()
+       << " commit=" << c.log().committed() << " applied=" << c.log().applied()
+       << " first=" << c.log().first_index() << " voters=" << c.conf_state().voters.size();
+    if (c.role() == StateRole::kLeader) {
+      for (NodeId peer : c.conf_state().voters) {
+        const Progress* pr = c.TEST_progress(peer);
+        if (pr == nullptr) continue;
+        os << " [n" << peer << " " << progress_state_name(pr->state()) << " m=" << pr->match()
+           << " n=" << pr->next() << " paused=" << pr->is_paused()
+           << " active=" << pr->recent_active() << " infl=" << pr->inflights().count() << "]";
+      }
+    }
+    trace(os.str());
+  }
+}
+
+bool Simulator::liveness_reached() {
+  SimNode* leader = find_leader();
+  if (leader == nullptr) return false;
+  const ConfState cs = leader->core->conf_state();
+  for (NodeId id : cs.voters) {
+    auto it = nodes_.find(id);
+    if (it == nodes_.end() || !it->second->up() || !it->second->marker_applied) return false;
+  }
+  return true;
+}
+
+SimResult Simulator::run() {
+  setup();
+  for (; now_ < opts_.fault_ticks && !checker_.failed(); ++now_) {
+    inject_faults();
+    workload();
+    run_tick(true);
+  }
+  net_.heal();
+  net_.set_faults(NetworkFaults{});
+  for (auto& [id, n] : nodes_) {
+    if (!n->up()) restart(*n);
+  }
+  trace("faults healed");
+  marker_ = "marker-" + std::to_string(opts_.seed);
+  const uint64_t deadline = now_ + opts_.heal_ticks;
+  uint64_t proposed_at = 0;
+  bool live = false;
+  for (; now_ < deadline && !checker_.failed(); ++now_) {
+    SimNode* leader = find_leader();
+    if (leader != nullptr && (proposed_at == 0 || now_ - proposed_at >= kMarkerRetryTicks)) {
+      if (leader->core->propose(marker_).is_ok()) proposed_at = now_;
+    }
+    run_tick(false);
+    if (liveness_reached()) {
+      live = true;
+      break;
+    }
+  }
+  SimResult result;
+  if (!live) dump_state();
+  if (!checker_.failed() && !live) {
+    checker_.fail("liveness: no leader with the marker applied on all voters within " +
+                  std::to_string(opts_.heal_ticks) + " ticks of healing");
+  }
+  stats_.ticks = now_;
+  stats_.leaders = checker_.leaders_elected();
+  result.ok = !checker_.failed();
+  result.failure = checker_.failure();
+  result.stats = stats_;
+  return result;
+}
+
+}  // namespace
+
+SimResult run_simulation(const SimOptions& options) {
+  Simulator sim(options);
+  return sim.run();
+}
+
+std::string describe(const SimStats& s) {
+  std::ostringstream os;
+  os << "nodes=" << s.nodes << " ticks=" << s.ticks << " msgs=" << s.messages
+     << " leaders=" << s.leaders << " applied=" << s.applied << " crashes=" << s.crashes
+     << " partitions=" << s.partitions << " snaps_taken=" << s.snapshots_taken
+     << " snaps_installed=" << s.snapshots_sent << " conf=" << s.conf_changes
+     << " transfers=" << s.transfers << " reads=" << s.reads;
+  return os.str();
+}
+
+}  // namespace suanli::consensus::sim
