@@ -38,14 +38,12 @@ constexpr uint64_t kBuyerBalanceFen = 5000000000;  // ¥50,000,000.00
 // Guangdong and Shanghai (API.md "Command line"). Names are fictional except
 // the two regulators; credit codes use the real region codes.
 constexpr std::array<DemoEntity, 7> kDemoEntities = {{
-    {"gz-regulator", Role::kRegulator, "CN-GZ", "贵州省大数据发展管理局",
-     "11520000MB1742085", 0},
-    {"bj-regulator", Role::kRegulator, "CN-BJ", "北京市经济和信息化局", "11110000MB0187652",
-     0},
+    {"gz-regulator", Role::kRegulator, "CN-GZ", "贵州省大数据发展管理局", "11520000MB1742085", 0},
+    {"bj-regulator", Role::kRegulator, "CN-BJ", "北京市经济和信息化局", "11110000MB0187652", 0},
     {"gz-supercomputing", Role::kProvider, "CN-GZ", "贵州黔云超级计算中心有限公司",
      "91520000MA6DQ2R81", 0},
-    {"gz-intelligent", Role::kProvider, "CN-GZ", "贵安新区智算科技有限公司",
-     "91520000MA7K4TW53", 0},
+    {"gz-intelligent", Role::kProvider, "CN-GZ", "贵安新区智算科技有限公司", "91520000MA7K4TW53",
+     0},
     {"bj-ai", Role::kBuyer, "CN-BJ", "北京星河智能科技有限公司", "91110108MA01XY2E7",
      kBuyerBalanceFen},
     {"gd-robotics", Role::kBuyer, "CN-GD", "深圳灵犀机器人有限公司", "91440300MA5GL8N3P",
@@ -166,8 +164,8 @@ Result<ledger::Genesis> build_genesis(const DevnetOptions& o, const fs::path& di
   g.programs = demo_programs();
   for (const DemoEntity& e : kDemoEntities) {
     ledger::KeyPair key = ledger::keypair_random();
-    Status s = write_node_key((dir / "keys" / (std::string(e.key_name) + ".key.json")).string(),
-                              key);
+    Status s =
+        write_node_key((dir / "keys" / (std::string(e.key_name) + ".key.json")).string(), key);
     if (!s) return s;
     ledger::GenesisParticipant p;
     p.pubkey = key.pubkey;
@@ -209,14 +207,10 @@ Status write_nodes(const DevnetOptions& o, const fs::path& dir, const ledger::Ge
     node.listen = n.address;
     node.rpc = "127.0.0.1:" + std::to_string(o.rpc_base_port + static_cast<int>(i) + 1);
     node.config_path = (dir / (n.node_id + ".json")).string();
-    nlohmann::json config = {{"node_id", n.node_id},
-                             {"data_dir", "data/" + n.node_id},
-                             {"genesis", "genesis.json"},
-                             {"key_file", n.node_id + ".key.json"},
-                             {"listen", node.listen},
-                             {"rpc", node.rpc},
-                             {"rpc_token", random_token()},
-                             {"log_level", "info"}};
+    nlohmann::json config = {{"node_id", n.node_id},        {"data_dir", "data/" + n.node_id},
+                             {"genesis", "genesis.json"},   {"key_file", n.node_id + ".key.json"},
+                             {"listen", node.listen},       {"rpc", node.rpc},
+                             {"rpc_token", random_token()}, {"log_level", "info"}};
     s = write_new_file(node.config_path, config.dump(2) + "\n", 0600);
     if (!s) return s;
     out.nodes.push_back(std::move(node));

@@ -101,8 +101,8 @@ Result<ledger::ProgramParams> parse_program(const json& value, const std::string
 
 Result<ledger::GenesisParticipant> parse_participant(const json& value, const std::string& path) {
   ObjectReader r(value, path, kCode);
-  Status s = r.check_members(
-      {"pubkey", "role", "province", "name", "credit_code", "group", "balance"});
+  Status s =
+      r.check_members({"pubkey", "role", "province", "name", "credit_code", "group", "balance"});
   if (!s) return s;
   ledger::GenesisParticipant p;
   auto pubkey = r.string("pubkey");
@@ -235,8 +235,8 @@ Status check_consistency(const Genesis& g) {
     if (p.role == ledger::Role::kRegulator) regulated.insert(p.province);
     auto sum = checked_add(supply, p.balance);
     if (!sum) {
-      return Status::error(kCode, element_path("participants", i) +
-                                      ".balance: total supply exceeds 2^53-1");
+      return Status::error(
+          kCode, element_path("participants", i) + ".balance: total supply exceeds 2^53-1");
     }
     supply = *sum;
   }
@@ -253,17 +253,17 @@ Status check_consistency(const Genesis& g) {
     // Budgets enter the ledger as money (stats_get "supply"): the sum must stay exact.
     auto sum = checked_add(supply, p.budget);
     if (!sum) {
-      return Status::error(kCode, element_path("voucher_programs", i) +
-                                      ".budget: total supply exceeds 2^53-1");
+      return Status::error(
+          kCode, element_path("voucher_programs", i) + ".budget: total supply exceeds 2^53-1");
     }
     supply = *sum;
   }
   // Fewer regulated provinces than required approvals would freeze membership forever.
   if (g.policy.membership_approvals > regulated.size()) {
-    return Status::error(kCode, "policy.membership_approvals: " +
-                                    std::to_string(g.policy.membership_approvals) +
-                                    " exceeds the " + std::to_string(regulated.size()) +
-                                    " province(s) with a regulator among participants");
+    return Status::error(
+        kCode, "policy.membership_approvals: " + std::to_string(g.policy.membership_approvals) +
+                   " exceeds the " + std::to_string(regulated.size()) +
+                   " province(s) with a regulator among participants");
   }
   return Status::ok();
 }

@@ -11,10 +11,9 @@
 // Pure functions; thread-safe. ledger::crypto_init() must have been called.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "ledger/types.h"

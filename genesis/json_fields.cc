@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/money.h"
+
 namespace suanli::genesis {
 
 std::string member_path(std::string_view parent, std::string_view name) {
@@ -38,8 +40,8 @@ Result<std::string> read_file_bounded(const std::string& path, size_t bytes_max)
     if (n == 0) break;
     if (data.size() + static_cast<size_t>(n) > bytes_max) {
       ::close(fd);
-      return Status::error("io_error", path + ": larger than " + std::to_string(bytes_max) +
-                                           " bytes");
+      return Status::error("io_error",
+                           path + ": larger than " + std::to_string(bytes_max) + " bytes");
     }
     data.append(buf, static_cast<size_t>(n));
   }
@@ -85,7 +87,9 @@ Result<std::string> ObjectReader::string(std::string_view name) const {
 
 Result<uint64_t> ObjectReader::uint(std::string_view name, uint64_t min, uint64_t max) const {
   const nlohmann::json& v = at(name);
-  std::string range = std::to_string(min) + ".." + std::to_string(max);
+  // 2^53-1 is the JSON-safe integer limit of API.md; say so rather than print it.
+  std::string range = std::to_string(min) + ".." +
+                      (max == kAmountMax ? std::string("2^53-1") : std::to_string(max));
   if (!v.is_number_integer()) return error(name, "must be an integer in " + range);
   if (!v.is_number_unsigned()) return error(name, "must be " + range);
   uint64_t n = v.get<uint64_t>();

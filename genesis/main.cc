@@ -4,13 +4,12 @@
 //                         [--rpc-base-port R] [--genesis-time MS]
 //
 // Exit status: 0 on success, 1 when writing failed, 2 for bad usage.
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 #include "common/money.h"
 #include "genesis/devnet.h"
@@ -46,8 +45,8 @@ void print_summary(const suanli::genesis::DevnetResult& r) {
     const auto& q = p.participant;
     std::string role(suanli::ledger::role_name(q.role));
     std::printf("key      %-18s %-9s %s %s %s  keys/%s.key.json\n", p.key_name.c_str(),
-                role.c_str(), q.province.c_str(), suanli::format_yuan(
-                    static_cast<int64_t>(q.balance)).c_str(), q.name.c_str(),
+                role.c_str(), q.province.c_str(),
+                suanli::format_yuan(static_cast<int64_t>(q.balance)).c_str(), q.name.c_str(),
                 p.key_name.c_str());
   }
   if (!r.nodes.empty()) {

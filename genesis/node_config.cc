@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 constexpr const char* kConfigCode = "invalid_config";
 constexpr const char* kKeyCode = "invalid_key";
 constexpr size_t kRpcTokenBytesMax = 256;
-constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug", "info",    "warn",
+constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug",    "info", "warn",
                                                         "error", "critical", "off"};
 
 Status io_error(const std::string& what, const std::string& path, int err) {
@@ -37,7 +37,7 @@ void wipe(std::string& s) {
 }
 
 Result<std::string> path_member(const ObjectReader& r, std::string_view name,
-                                 const fs::path& base_dir) {
+                                const fs::path& base_dir) {
   auto text = r.string(name);
   if (!text) return text.status();
   if (text->empty()) return r.error(name, "must not be empty");
@@ -77,8 +77,7 @@ Result<NodeConfig> parse_config_object(const ObjectReader& r, const fs::path& ba
     std::string_view name;
     std::string* out;
   };
-  for (const PathField& f : {PathField{"data_dir", &c.data_dir},
-                             PathField{"genesis", &c.genesis},
+  for (const PathField& f : {PathField{"data_dir", &c.data_dir}, PathField{"genesis", &c.genesis},
                              PathField{"key_file", &c.key_file}}) {
     auto p = path_member(r, f.name, base_dir);
     if (!p) return p.status();
@@ -114,8 +113,8 @@ Result<NodeKey> parse_key(std::string_view text, const std::string& path) {
   auto parsed = ledger::parse_strict(text, &parse_error, 4);
   if (!parsed) return Status::error(kKeyCode, path + ": not valid JSON: " + parse_error);
   if (parsed->anomaly) {
-    return Status::error(kKeyCode, path + ": " + parsed->anomaly->path + ": " +
-                                       parsed->anomaly->message);
+    return Status::error(kKeyCode,
+                         path + ": " + parsed->anomaly->path + ": " + parsed->anomaly->message);
   }
   ObjectReader r(parsed->value, "", kKeyCode);
   Status s = r.check_members({"pubkey", "seed"});
@@ -165,8 +164,8 @@ Result<std::string> read_key_fd(int fd, const std::string& path) {
   }
   if (size > kKeyFileBytesMax) {
     wipe(text);
-    return Status::error("invalid_key", path + ": larger than " +
-                                            std::to_string(kKeyFileBytesMax) + " bytes");
+    return Status::error("invalid_key",
+                         path + ": larger than " + std::to_string(kKeyFileBytesMax) + " bytes");
   }
   text.resize(size);
   return text;
@@ -222,8 +221,8 @@ Result<NodeKey> load_node_key(const std::string& path) {
 }
 
 Status write_node_key(const std::string& path, const NodeKey& key) {
-  std::string text = "{\"pubkey\":\"" + to_hex(key.pubkey) + "\",\"seed\":\"" +
-                     to_hex(key.seed) + "\"}\n";
+  std::string text =
+      "{\"pubkey\":\"" + to_hex(key.pubkey) + "\",\"seed\":\"" + to_hex(key.seed) + "\"}\n";
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     int err = errno;

@@ -23,8 +23,8 @@ struct NodeConfig {
   std::string data_dir;
   std::string genesis;
   std::string key_file;
-  std::string listen;  // host:port the node binds for peers
-  std::string rpc;     // host:port of JSON-RPC
+  std::string listen;              // host:port the node binds for peers
+  std::string rpc;                 // host:port of JSON-RPC
   std::string rpc_token;           // "" when absent
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 };

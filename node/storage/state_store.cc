@@ -39,7 +39,8 @@ int cf_index(char prefix) {
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
   std::string message = what + ": " + s.ToString();
   if (s.IsCorruption()) return Status::error("corruption", message);
-  if (s.IsBusy() || s.IsTimedOut() || (s.IsIOError() && message.find("lock") != std::string::npos)) {
+  if (s.IsBusy() || s.IsTimedOut() ||
+      (s.IsIOError() && message.find("lock") != std::string::npos)) {
     return Status::error("busy", message);
   }
   if (s.IsIOError()) return Status::error("io_error", message);
@@ -174,8 +175,8 @@ Status StateStore::commit(const ledger::WriteSet& writes) {
                              "commit: key " + to_hex(key) + " names no column family");
       }
       rocksdb::Slice k = slice(std::string_view(key).substr(1));
-      rocksdb::Status s = value ? batch.Put(impl_->cf(index), k, slice(*value))
-                                : batch.Delete(impl_->cf(index), k);
+      rocksdb::Status s =
+          value ? batch.Put(impl_->cf(index), k, slice(*value)) : batch.Delete(impl_->cf(index), k);
       if (!s.ok()) return from_rocksdb(s, "commit: batch");
     }
     rocksdb::WriteOptions options;

@@ -1,4 +1,6 @@
 // Runs the built suanli-genesis binary and checks what it wrote.
+#include "genesis/devnet.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -7,7 +9,6 @@
 #include <map>
 #include <set>
 
-#include "genesis/devnet.h"
 #include "genesis/genesis.h"
 #include "genesis/node_config.h"
 #include "ledger/validate.h"

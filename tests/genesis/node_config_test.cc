@@ -63,9 +63,11 @@ TEST(NodeConfigTest, RefusesBadFieldsNamingThem) {
       {good_head + R"(, "rpc": "127.0.0.1:8645", "rpc_token": 5})", "rpc_token"},
       {good_head + R"(, "rpc": "127.0.0.1:8645", "node_id": "x"})", "node_id"},  // duplicate
       {R"({"node_id": "b j", "data_dir": "d", "genesis": "g", "key_file": "k",
-          "listen": "h:1", "rpc": "h:2"})", "node_id"},
+          "listen": "h:1", "rpc": "h:2"})",
+       "node_id"},
       {R"({"node_id": "bj", "data_dir": "", "genesis": "g", "key_file": "k",
-          "listen": "h:1", "rpc": "h:2"})", "data_dir"},
+          "listen": "h:1", "rpc": "h:2"})",
+       "data_dir"},
   };
   for (const Case& c : cases) {
     auto r = parse_node_config(c.text, "/tmp");
@@ -134,8 +136,8 @@ TEST(NodeKeyTest, RefusesMismatchedOrMalformedKeys) {
       write("mismatch", R"({"pubkey":")" + to_hex(b.pubkey) + R"(","seed":")" + seed_a + "\"}"),
       write("upper", R"({"pubkey":")" + to_hex(a.pubkey) + R"(","seed":")" + upper + "\"}"),
       write("short", R"({"pubkey":")" + to_hex(a.pubkey) + R"(","seed":"abcd"})"),
-      write("extra", R"({"pubkey":")" + to_hex(a.pubkey) + R"(","seed":")" + seed_a +
-                         R"(","note":"x"})"),
+      write("extra",
+            R"({"pubkey":")" + to_hex(a.pubkey) + R"(","seed":")" + seed_a + R"(","note":"x"})"),
       write("missing", R"({"pubkey":")" + to_hex(a.pubkey) + "\"}"),
       write("garbage", "not json"),
   };

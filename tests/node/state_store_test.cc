@@ -100,9 +100,9 @@ TEST(StateStoreTest, CommitIsAtomicAcrossFamilies) {
   auto store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->commit({{"sx", "1"}, {"sy", "2"}, {"t1", "3"}, {"b1", "4"}}));
-  WriteSet block = {{"sx", std::nullopt}, {"sy", "22"},          {"sz", "33"},
-                    {"t1", std::nullopt}, {"t2", "new"},         {"b2", "block 2"},
-                    {"mapplied", "2"},    {"nonexistent", std::nullopt}};
+  WriteSet block = {
+      {"sx", std::nullopt}, {"sy", "22"},      {"sz", "33"},      {"t1", std::nullopt},
+      {"t2", "new"},        {"b2", "block 2"}, {"mapplied", "2"}, {"nonexistent", std::nullopt}};
   block.erase("nonexistent");
   block["mmissing"] = std::nullopt;  // deleting a missing key is fine
   ASSERT_TRUE(store->commit(block));
