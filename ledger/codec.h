@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -44,6 +45,23 @@ struct StrictJson {
 // Returns nullopt (with a message) when the text is not JSON or not valid UTF-8.
 std::optional<StrictJson> parse_strict(std::string_view text, std::string* error,
                                        size_t depth_max = 64);
+
+// As parse_strict, but keeping every anomaly in document order (at most
+// kJsonAnomaliesMax). For callers that decode one part of a larger document:
+// the first anomaly of an RPC request may be its (legitimately negative) id
+// and hide one inside params.tx; see anomaly_within.
+inline constexpr size_t kJsonAnomaliesMax = 64;
+struct StrictJsonAll {
+  nlohmann::json value;
+  std::vector<JsonAnomaly> anomalies;
+};
+std::optional<StrictJsonAll> parse_strict_all(std::string_view text, std::string* error,
+                                              size_t depth_max = 64);
+// The first of `anomalies` at or under the member at `path` ("params.tx"),
+// with its path made relative to that member ("nonce"; "" for the member
+// itself): the `anomaly` argument of decode_tx(value, anomaly).
+std::optional<JsonAnomaly> anomaly_within(const std::vector<JsonAnomaly>& anomalies,
+                                          std::string_view path);
 
 // Decodes a transaction from its JSON text.
 std::variant<Tx, TxError> decode_tx(std::string_view text);

@@ -55,7 +55,7 @@ class StrictHandler {
   }
 
   json& root() { return root_; }
-  std::optional<JsonAnomaly>& anomaly() { return anomaly_; }
+  std::vector<JsonAnomaly>& anomalies() { return anomalies_; }
   const std::string& error() const { return error_; }
 
  private:
@@ -83,8 +83,8 @@ class StrictHandler {
   }
 
   void note(const char* message, std::string path) {
-    if (skip_depth_ > 0 || anomaly_) return;
-    anomaly_ = JsonAnomaly{std::move(path), message};
+    if (skip_depth_ > 0 || anomalies_.size() >= kJsonAnomaliesMax) return;
+    anomalies_.push_back(JsonAnomaly{std::move(path), message});
   }
 
   // Places `v` in the innermost container (or as the root); returns where it is.
@@ -139,14 +139,14 @@ class StrictHandler {
   size_t skip_depth_ = 0;
   json root_;
   std::vector<Frame> frames_;
-  std::optional<JsonAnomaly> anomaly_;
+  std::vector<JsonAnomaly> anomalies_;
   std::string error_;
 };
 
 }  // namespace
 
-std::optional<StrictJson> parse_strict(std::string_view text, std::string* error,
-                                       size_t depth_max) {
+std::optional<StrictJsonAll> parse_strict_all(std::string_view text, std::string* error,
+                                              size_t depth_max) {
   StrictHandler handler(depth_max);
   bool ok = json::sax_parse(text.begin(), text.end(), &handler, json::input_format_t::json,
                             /*strict=*/true);
@@ -154,7 +154,30 @@ std::optional<StrictJson> parse_strict(std::string_view text, std::string* error
     if (error != nullptr) *error = handler.error().empty() ? "not JSON" : handler.error();
     return std::nullopt;
   }
-  return StrictJson{std::move(handler.root()), std::move(handler.anomaly())};
+  return StrictJsonAll{std::move(handler.root()), std::move(handler.anomalies())};
+}
+
+std::optional<StrictJson> parse_strict(std::string_view text, std::string* error,
+                                       size_t depth_max) {
+  auto all = parse_strict_all(text, error, depth_max);
+  if (!all) return std::nullopt;
+  StrictJson out{std::move(all->value), std::nullopt};
+  if (!all->anomalies.empty()) out.anomaly = std::move(all->anomalies.front());
+  return out;
+}
+
+std::optional<JsonAnomaly> anomaly_within(const std::vector<JsonAnomaly>& anomalies,
+                                          std::string_view path) {
+  for (const JsonAnomaly& a : anomalies) {
+    std::string_view p = a.path;
+    if (path.empty()) return a;
+    if (p.substr(0, path.size()) != path) continue;
+    std::string_view rest = p.substr(path.size());
+    if (rest.empty()) return JsonAnomaly{"", a.message};
+    if (rest.front() == '.') return JsonAnomaly{std::string(rest.substr(1)), a.message};
+    if (rest.front() == '[') return JsonAnomaly{std::string(rest), a.message};
+  }
+  return std::nullopt;
 }
 
 }  // namespace suanli::ledger

@@ -165,6 +165,8 @@ TEST(DecodeTxTest, BoundaryValuesPass) {
            sub(valid("deposit"), "suanli-devnet", repeat("c", 64)),
            sub(valid("deposit"), "1767225600000", "0"),
            sub(valid("deposit"), "1767225600000", "9007199254740991"),
+           sub(valid("transfer"), R"("memo":"")", R"("memo":"\ud83d\ude00\u0000")"),
+           sub(valid("transfer"), R"("memo":"")", R"("memo":")" + repeat("中", 128) + "\""),
        }) {
     auto r = decode_tx(text);
     EXPECT_TRUE(std::holds_alternative<Tx>(r))
@@ -253,6 +255,9 @@ std::vector<Bad> bad_cases() {
       {sub(valid("voucher_apply"), R"("program":"CN-GZ")", R"("program":"GZ")"), kI,
        "payload.program"},
       {sub(valid("delivery_ack"), R"("seq":1)", R"("seq":-1)"), kI, "payload.seq"},
+      {sub(valid("delivery_ack"), R"("seq":1)", R"("seq":-0)"), kI, "payload.seq"},
+      {sub(valid("delivery_ack"), R"("seq":1)", R"("seq":0.0)"), kI, "payload.seq"},
+      {sub(valid("settlement_sign"), R"("period":0)", R"("period":0e0)"), kI, "payload.period"},
       {sub(valid("participant_freeze"), "true", "1"), kI, "payload.frozen"},
       {sub(valid("settlement_close"), "{}", R"({"x":1})"), kI, "payload.x"},
       {sub(dep, "suanli-devnet", ""), kI, "chain_id"},
@@ -329,6 +334,40 @@ TEST(ParseStrictTest, RecordsFirstAnomalyWithPath) {
   EXPECT_EQ(d->value, json::parse(R"({"x":{"y":[true,null,"s",7]}})"));
   EXPECT_FALSE(parse_strict("{\"a\":1", &error));
   EXPECT_FALSE(error.empty());
+}
+
+TEST(ParseStrictTest, MinusZeroAndNegativesAreAnomalies) {
+  std::string error;
+  for (const char* text : {"-0", "[-0]", "{\"a\":-7}", "-0.0", "1E2", "0.5"}) {
+    auto r = parse_strict(text, &error);
+    ASSERT_TRUE(r) << text;
+    EXPECT_TRUE(r->anomaly) << text;
+  }
+  auto ok = parse_strict("[0, 9007199254740992, 18446744073709551615]", &error);
+  ASSERT_TRUE(ok);
+  EXPECT_FALSE(ok->anomaly);
+}
+
+TEST(ParseStrictTest, AnomalyWithinFindsTheTransactionsOwn) {
+  std::string error;
+  auto all = parse_strict_all(
+      R"({"id":-1,"params":{"tx":{"nonce":"a","nonce":"b"},"txs":[1.5]}})", &error);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->anomalies.size(), 3u);
+  EXPECT_EQ(all->anomalies[0].path, "id");
+  auto in_tx = anomaly_within(all->anomalies, "params.tx");
+  ASSERT_TRUE(in_tx);
+  EXPECT_EQ(in_tx->path, "nonce");
+  auto in_txs = anomaly_within(all->anomalies, "params.txs");
+  ASSERT_TRUE(in_txs);
+  EXPECT_EQ(in_txs->path, "[0]");
+  EXPECT_FALSE(anomaly_within(all->anomalies, "params.t"));
+  EXPECT_FALSE(anomaly_within(all->anomalies, "result"));
+  auto dup = parse_strict_all(R"({"tx":{},"tx":{}})", &error);
+  ASSERT_TRUE(dup);
+  auto whole = anomaly_within(dup->anomalies, "tx");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->path, "");
 }
 
 }  // namespace
