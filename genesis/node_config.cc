@@ -208,6 +208,24 @@ Result<NodeConfig> load_node_config(const std::string& path) {
   return config;
 }
 
+Result<std::optional<ledger::GenesisNode>> genesis_identity(const ledger::Genesis& genesis,
+                                                            const NodeConfig& config,
+                                                            const PubKey& node_pubkey) {
+  for (const ledger::GenesisNode& n : genesis.nodes) {
+    if (n.pubkey == node_pubkey && n.node_id != config.node_id) {
+      return Status::error(kConfigCode, "node_id: \"" + config.node_id +
+                                            "\" but the genesis lists this node key as \"" +
+                                            n.node_id + "\"");
+    }
+    if (n.pubkey != node_pubkey && n.node_id == config.node_id) {
+      return Status::error(kConfigCode, "node_id: the genesis gives \"" + n.node_id +
+                                            "\" to another key (" + to_hex(n.pubkey) + ")");
+    }
+    if (n.pubkey == node_pubkey) return std::optional<ledger::GenesisNode>(n);
+  }
+  return std::optional<ledger::GenesisNode>();
+}
+
 Result<NodeKey> load_node_key(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("open", path, errno);

@@ -10,10 +10,12 @@
 // ledger::crypto_init() must have been called.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "ledger/crypto.h"
+#include "ledger/types.h"
 
 namespace suanli::genesis {
 
@@ -35,6 +37,14 @@ Result<NodeConfig> load_node_config(const std::string& path);
 Result<NodeConfig> parse_node_config(std::string_view json_text, const std::string& base_dir);
 
 using NodeKey = ledger::KeyPair;
+
+// The node's identity in the genesis (API.md: the `nodes` entry whose pubkey is
+// the node's key): that entry, or nullopt for a joiner whose key is not listed.
+// Refused ("invalid_config"): a listed key under another node_id, or a joiner
+// claiming a node_id that the genesis gives to another key.
+Result<std::optional<ledger::GenesisNode>> genesis_identity(const ledger::Genesis& genesis,
+                                                            const NodeConfig& config,
+                                                            const PubKey& node_pubkey);
 
 // Errors: "io_error", "insecure_key_file" (mode allows group/others access),
 // "invalid_key" (bad JSON, bad hex, pubkey not the seed's).

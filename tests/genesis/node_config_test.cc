@@ -7,6 +7,7 @@
 #include <fstream>
 #include <vector>
 
+#include "genesis/genesis.h"
 #include "tests/genesis/genesis_util.h"
 
 namespace suanli::genesis {
@@ -150,6 +151,33 @@ TEST(NodeKeyTest, RefusesMismatchedOrMalformedKeys) {
   }
   auto m = load_node_key(bad[0]);
   EXPECT_NE(m.status().message().find("does not match"), std::string::npos);
+}
+
+TEST(NodeConfigTest, IdentityComesFromTheGenesisEntryOfTheKey) {
+  auto g = parse_genesis(testing::valid_genesis_json().dump());
+  ASSERT_TRUE(g) << g.status().to_string();
+  NodeConfig config;
+  config.node_id = "bj-1";
+  auto member = genesis_identity(*g, config, testing::test_pubkey(102));
+  ASSERT_TRUE(member) << member.status().to_string();
+  ASSERT_TRUE(member->has_value());
+  EXPECT_EQ((*member)->node_id, "bj-1");
+  EXPECT_EQ((*member)->role, ledger::NodeRole::kLearner);
+
+  config.node_id = "new-1";  // a joiner: its key is not in the genesis
+  auto joiner = genesis_identity(*g, config, testing::test_pubkey(200));
+  ASSERT_TRUE(joiner);
+  EXPECT_FALSE(joiner->has_value());
+
+  config.node_id = "gz-9";  // listed key, other name
+  auto renamed = genesis_identity(*g, config, testing::test_pubkey(102));
+  ASSERT_FALSE(renamed);
+  EXPECT_EQ(renamed.status().code(), "invalid_config");
+
+  config.node_id = "gz-1";  // a name the genesis gives to another key
+  auto impostor = genesis_identity(*g, config, testing::test_pubkey(200));
+  ASSERT_FALSE(impostor);
+  EXPECT_EQ(impostor.status().message().rfind("node_id:", 0), 0u);
 }
 
 }  // namespace
