@@ -93,11 +93,13 @@ void RaftCore::become_leader() {
   SUANLI_ASSERT(self != nullptr);
   self->become_replicate();
   self->set_recent_active(true);
-  // Conf changes already in the log may be unapplied: treat them as pending.
-  pending_conf_index_ = log_.last_index();
   // An empty entry of this term commits everything before it (Figure 8).
   const bool appended = append_entries({Entry{}});
   SUANLI_ASSERT(appended);
+  // Conf changes already in the log may be unapplied, and a leader must
+  // commit an entry of its term before changing membership (the fix for the
+  // single-server change bug): no change until this entry is applied.
+  pending_conf_index_ = log_.last_index();
 }
 
 void RaftCore::reset_randomized_election_timeout() {
