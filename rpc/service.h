@@ -1,0 +1,98 @@
+// The interface rpc/ calls to reach a node (DESIGN.md: rpc/ "declares the
+// interface it calls and knows no node internals"). node/ implements it.
+//
+// Read methods are served by rpc/ itself from state() (the node's applied
+// ledger state, through ledger::StateStore and the block/txindex keys), so
+// the service only offers what needs the node: admission, waiting, status.
+//
+// Thread-safety: every method may be called from any thread. Callbacks run on
+// a node thread: the RPC server must post back to its own executor and must
+// not block in them. Each callback is called exactly once.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "common/bytes.h"
+#include "common/status.h"
+#include "ledger/kv.h"
+#include "ledger/types.h"
+
+namespace suanli::rpc {
+
+// JSON-RPC error codes of API.md.
+inline constexpr int kParseError = -32700;
+inline constexpr int kInvalidRequest = -32600;
+inline constexpr int kMethodNotFound = -32601;
+inline constexpr int kInvalidParams = -32602;
+inline constexpr int kInternalError = -32603;
+inline constexpr int kInvalidTransaction = -32001;
+inline constexpr int kInvalidSignature = -32002;
+inline constexpr int kWrongChain = -32003;
+inline constexpr int kExpired = -32004;
+inline constexpr int kDuplicate = -32005;
+inline constexpr int kBusy = -32006;
+inline constexpr int kNotFound = -32007;
+inline constexpr int kTimeout = -32008;
+inline constexpr int kUnauthorized = -32009;
+inline constexpr int kNoLeader = -32010;
+inline constexpr int kTooLarge = -32011;
+inline constexpr int kUnknownSigner = -32012;
+
+struct RpcError {
+  int code = kInternalError;
+  std::string message;
+  nlohmann::json data;  // null when absent
+};
+
+// Where a transaction this node knows of stands, apart from committed ones
+// (which rpc/ reads from the txindex).
+enum class LocalTxState { kUnknown, kPending, kExpired };
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // Admits a decoded transaction (rpc/ has done the stateless checks of
+  // ledger::decode_tx): chain, expiry against this node's clock, duplicate,
+  // signer registered, signature (verified on the node's pool), mempool room;
+  // forwards to the leader when this node is a follower. On success `done`
+  // gets the transaction hash; otherwise the JSON-RPC error of API.md
+  // (wrong_chain, expired, duplicate with data {tx_hash, status}, unknown_signer,
+  // invalid_signature, busy with data {retry_after_ms}, no_leader).
+  virtual void submit(ledger::Tx tx,
+                      std::function<void(std::variant<Hash32, RpcError>)> done) = 0;
+
+  // done(true) once the transaction is in an applied block on this node,
+  // done(false) after timeout_ms.
+  virtual void wait_committed(const Hash32& tx_hash, uint32_t timeout_ms,
+                              std::function<void(bool committed)> done) = 0;
+
+  // done(true) once this node's applied height >= height, done(false) after timeout_ms.
+  virtual void wait_height(uint64_t height, uint32_t timeout_ms,
+                           std::function<void(bool reached)> done) = 0;
+
+  // The applied ledger state (ledger/kv.h column families, including blocks
+  // and txindex). Reads are thread-safe.
+  virtual const ledger::KvRead& state() const = 0;
+  virtual uint64_t applied_height() const = 0;
+
+  // A transaction this node holds but has not committed: its canonical JSON.
+  virtual LocalTxState local_tx(const Hash32& tx_hash, std::string* canonical_tx) const = 0;
+
+  // node_status result of API.md.
+  virtual nlohmann::json node_status() const = 0;
+  // {"genesis": document, "hash": hex}.
+  virtual nlohmann::json chain_genesis() const = 0;
+
+  // Operator methods (the RPC server checks the bearer token first).
+  virtual Status transfer_leadership(const std::string& node_id) = 0;
+  virtual Status take_snapshot() = 0;
+  virtual Status set_log_level(const std::string& level) = 0;
+};
+
+}  // namespace suanli::rpc
