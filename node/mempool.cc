@@ -1,0 +1,103 @@
+#include "node/mempool.h"
+
+namespace suanli::node {
+
+Mempool::AddResult Mempool::add(std::shared_ptr<const ledger::Tx> tx) {
+  std::lock_guard lock(mu_);
+  if (by_hash_.count(tx->hash)) return AddResult::kDuplicate;
+  if (by_hash_.size() >= txs_max_ || bytes_ + tx->canonical.size() > bytes_max_) {
+    return AddResult::kFull;
+  }
+  uint64_t seq = next_seq_++;
+  const Hash32 hash = tx->hash;
+  bytes_ += tx->canonical.size();
+  by_seq_.emplace(seq, hash);
+  by_hash_.emplace(hash, Entry{std::move(tx), seq, 0});
+  return AddResult::kAdded;
+}
+
+bool Mempool::contains(const Hash32& hash) const {
+  std::lock_guard lock(mu_);
+  return by_hash_.count(hash) > 0;
+}
+
+std::shared_ptr<const ledger::Tx> Mempool::get(const Hash32& hash) const {
+  std::lock_guard lock(mu_);
+  auto it = by_hash_.find(hash);
+  return it == by_hash_.end() ? nullptr : it->second.tx;
+}
+
+bool Mempool::is_available(const Entry& e, uint64_t now_ms) const {
+  return e.proposed_at == 0 || now_ms >= e.proposed_at + reoffer_after_ms_;
+}
+
+std::vector<std::shared_ptr<const ledger::Tx>> Mempool::take(size_t max_txs, size_t max_bytes,
+                                                             uint64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<const ledger::Tx>> out;
+  size_t taken_bytes = 0;
+  for (auto it = by_seq_.begin(); it != by_seq_.end() && out.size() < max_txs; ++it) {
+    Entry& e = by_hash_.at(it->second);
+    if (!is_available(e, now_ms)) continue;
+    size_t size = e.tx->canonical.size();
+    if (taken_bytes + size > max_bytes) break;
+    taken_bytes += size;
+    e.proposed_at = now_ms == 0 ? 1 : now_ms;
+    out.push_back(e.tx);
+  }
+  return out;
+}
+
+void Mempool::remove(const std::vector<Hash32>& hashes) {
+  std::lock_guard lock(mu_);
+  for (const auto& h : hashes) {
+    auto it = by_hash_.find(h);
+    if (it == by_hash_.end()) continue;
+    bytes_ -= it->second.tx->canonical.size();
+    by_seq_.erase(it->second.seq);
+    by_hash_.erase(it);
+  }
+}
+
+void Mempool::expire(uint64_t now_ms) {
+  std::lock_guard lock(mu_);
+  for (auto it = by_seq_.begin(); it != by_seq_.end();) {
+    auto e = by_hash_.find(it->second);
+    if (e->second.tx->expires_at > now_ms) {
+      ++it;
+      continue;
+    }
+    bytes_ -= e->second.tx->canonical.size();
+    if (expired_.insert(e->first).second) expired_order_.push_back(e->first);
+    by_hash_.erase(e);
+    it = by_seq_.erase(it);
+  }
+  while (expired_order_.size() > kExpiredRememberedMax) {
+    expired_.erase(expired_order_.front());
+    expired_order_.pop_front();
+  }
+}
+
+bool Mempool::was_expired(const Hash32& hash) const {
+  std::lock_guard lock(mu_);
+  return expired_.count(hash) > 0;
+}
+
+size_t Mempool::available(uint64_t now_ms) const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& [h, e] : by_hash_) n += is_available(e, now_ms) ? 1 : 0;
+  return n;
+}
+
+size_t Mempool::size() const {
+  std::lock_guard lock(mu_);
+  return by_hash_.size();
+}
+
+uint64_t Mempool::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
+}  // namespace suanli::node

@@ -1,0 +1,73 @@
+// Mempool: admitted transactions waiting for a block. Bounded in count and
+// bytes (a full pool answers `busy`), de-duplicated by hash, FIFO.
+//
+// Transactions taken into a proposed block stay here, marked proposed, until
+// their block is applied; if it is not applied within the re-offer delay (a
+// leader change dropped the entry), they become available again. The ledger
+// skips a hash that already has a result, so offering one twice is safe.
+//
+// Thread-safety: all methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "ledger/types.h"
+
+namespace suanli::node {
+
+inline constexpr size_t kMempoolTxsMax = 200000;
+inline constexpr size_t kMempoolBytesMax = 256 << 20;
+inline constexpr size_t kExpiredRememberedMax = 100000;
+
+class Mempool {
+ public:
+  enum class AddResult { kAdded, kDuplicate, kFull };
+
+  explicit Mempool(uint64_t reoffer_after_ms = 5000, size_t txs_max = kMempoolTxsMax,
+                   size_t bytes_max = kMempoolBytesMax)
+      : reoffer_after_ms_(reoffer_after_ms), txs_max_(txs_max), bytes_max_(bytes_max) {}
+
+  AddResult add(std::shared_ptr<const ledger::Tx> tx);
+  bool contains(const Hash32& hash) const;
+  std::shared_ptr<const ledger::Tx> get(const Hash32& hash) const;
+  // Takes up to max_txs / max_bytes (canonical bytes) of available
+  // transactions in arrival order, marking them proposed at now_ms.
+  std::vector<std::shared_ptr<const ledger::Tx>> take(size_t max_txs, size_t max_bytes,
+                                                      uint64_t now_ms);
+  // Drops transactions whose block was applied.
+  void remove(const std::vector<Hash32>& hashes);
+  // Drops transactions that expired by now_ms, remembering their hashes.
+  void expire(uint64_t now_ms);
+  bool was_expired(const Hash32& hash) const;
+  // Number of transactions available to take now.
+  size_t available(uint64_t now_ms) const;
+  size_t size() const;
+  uint64_t bytes() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const ledger::Tx> tx;
+    uint64_t seq = 0;
+    uint64_t proposed_at = 0;  // 0: available
+  };
+  bool is_available(const Entry& e, uint64_t now_ms) const;
+
+  const uint64_t reoffer_after_ms_;
+  const size_t txs_max_, bytes_max_;
+  mutable std::mutex mu_;
+  std::map<Hash32, Entry> by_hash_;
+  std::map<uint64_t, Hash32> by_seq_;  // arrival order
+  uint64_t next_seq_ = 1;
+  uint64_t bytes_ = 0;
+  std::set<Hash32> expired_;
+  std::deque<Hash32> expired_order_;
+};
+
+}  // namespace suanli::node

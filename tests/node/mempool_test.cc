@@ -1,0 +1,91 @@
+#include "node/mempool.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <future>
+
+#include "ledger/codec.h"
+#include "ledger/crypto.h"
+#include "node/verify_pool.h"
+
+namespace suanli::node {
+namespace {
+
+std::shared_ptr<const ledger::Tx> make_tx(uint64_t n, uint64_t expires_at = 1000000) {
+  ledger::crypto_init();
+  std::array<uint8_t, 32> seed{};
+  seed[0] = 7;
+  auto key = ledger::keypair_from_seed(seed);
+  ledger::Tx tx;
+  tx.chain_id = "t";
+  tx.type = ledger::TxType::kWithdraw;
+  tx.signer = key.pubkey;
+  std::memcpy(tx.nonce.data(), &n, sizeof(n));
+  tx.expires_at = expires_at;
+  tx.payload = ledger::Withdraw{1 + n, "r" + std::to_string(n)};
+  ledger::sign_tx(tx, key.seed);
+  return std::make_shared<const ledger::Tx>(std::move(tx));
+}
+
+TEST(MempoolTest, BoundedDeduplicatedFifo) {
+  Mempool pool(5000, 3, 1 << 20);
+  auto a = make_tx(1), b = make_tx(2), c = make_tx(3), d = make_tx(4);
+  EXPECT_EQ(pool.add(a), Mempool::AddResult::kAdded);
+  EXPECT_EQ(pool.add(a), Mempool::AddResult::kDuplicate);
+  EXPECT_EQ(pool.add(b), Mempool::AddResult::kAdded);
+  EXPECT_EQ(pool.add(c), Mempool::AddResult::kAdded);
+  EXPECT_EQ(pool.add(d), Mempool::AddResult::kFull);
+  auto taken = pool.take(2, 1 << 20, 100);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken[0]->hash, a->hash);
+  EXPECT_EQ(taken[1]->hash, b->hash);
+  // Proposed transactions are not offered again until the re-offer delay.
+  auto next = pool.take(10, 1 << 20, 200);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0]->hash, c->hash);
+  EXPECT_EQ(pool.take(10, 1 << 20, 300).size(), 0u);
+  EXPECT_EQ(pool.take(10, 1 << 20, 5100).size(), 2u);  // a and b re-offered
+  pool.remove({a->hash, b->hash});
+  EXPECT_EQ(pool.size(), 1u);
+  EXPECT_EQ(pool.add(d), Mempool::AddResult::kAdded);
+  // Byte bound.
+  EXPECT_EQ(pool.take(10, a->canonical.size() - 1, 20000).size(), 0u);
+}
+
+TEST(MempoolTest, ExpiryIsRemembered) {
+  Mempool pool;
+  auto a = make_tx(1, 500), b = make_tx(2, 900);
+  pool.add(a);
+  pool.add(b);
+  pool.expire(600);
+  EXPECT_FALSE(pool.contains(a->hash));
+  EXPECT_TRUE(pool.was_expired(a->hash));
+  EXPECT_TRUE(pool.contains(b->hash));
+  EXPECT_FALSE(pool.was_expired(b->hash));
+  EXPECT_EQ(pool.bytes(), b->canonical.size());
+}
+
+TEST(VerifyPoolTest, VerifiesOnceByHashAndSignature) {
+  VerifyPool pool(2);
+  auto good = make_tx(1);
+  ledger::Tx forged = *good;
+  forged.signature[0] ^= 1;
+  EXPECT_TRUE(pool.verify(*good));
+  EXPECT_TRUE(pool.verify(*good));
+  EXPECT_EQ(pool.verifications(), 1u);
+  // Same hash, different signature: checked, and fails.
+  EXPECT_FALSE(pool.verify(forged));
+  EXPECT_EQ(pool.verifications(), 2u);
+  auto batch = std::make_shared<std::vector<ledger::Tx>>();
+  for (int i = 0; i < 50; ++i) batch->push_back(*make_tx(100 + i));
+  (*batch)[7].signature[3] ^= 0x10;
+  std::promise<std::vector<bool>> p;
+  pool.verify_batch(batch, [&](std::vector<bool> r) { p.set_value(std::move(r)); });
+  auto results = p.get_future().get();
+  ASSERT_EQ(results.size(), 50u);
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(results[i], i != 7) << i;
+}
+
+}  // namespace
+}  // namespace suanli::node
