@@ -8,7 +8,9 @@ Status validate(const RaftConfig& c) {
   auto bad = [](const char* what) { return Status::error("invalid_raft_config", what); };
   if (c.id == kNoNode) return bad("id must be non-zero");
   if (c.heartbeat_ticks == 0) return bad("heartbeat_ticks must be positive");
-  if (c.election_ticks <= c.heartbeat_ticks) return bad("election_ticks must exceed heartbeat_ticks");
+  if (c.election_ticks <= c.heartbeat_ticks) {
+    return bad("election_ticks must exceed heartbeat_ticks");
+  }
   if (c.max_msg_bytes == 0 || c.max_msg_bytes > kMessageBytesMax / 2) return bad("max_msg_bytes");
   if (c.max_inflight_msgs == 0) return bad("max_inflight_msgs must be positive");
   if (c.max_inflight_bytes == 0) return bad("max_inflight_bytes must be positive");

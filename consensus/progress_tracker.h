@@ -27,6 +27,7 @@ class ProgressTracker {
   bool is_learner(NodeId id) const { return learners_.count(id) > 0; }
   bool contains(NodeId id) const { return progress_.count(id) > 0; }
   const MajorityConfig& voters() const { return voters_; }
+  size_t size() const { return progress_.size(); }
 
   Progress* progress(NodeId id);
   std::map<NodeId, Progress>& all() { return progress_; }

@@ -6,6 +6,7 @@
 #include "common/assert.h"
 #include "consensus/codec.h"
 #include "consensus/limits.h"
+#include "consensus/membership.h"
 
 namespace suanli::consensus {
 namespace {
@@ -23,7 +24,10 @@ RaftCore::RaftCore(const RaftConfig& config, const Storage& storage)
     : config_(config),
       prng_(config.seed),
       log_(storage),
-      tracker_(config.max_inflight_msgs, config.max_inflight_bytes) {
+      tracker_(config.max_inflight_msgs, config.max_inflight_bytes),
+      outbox_(config.id),
+      replicator_(config_, log_, tracker_, outbox_),
+      log_receiver_(log_, tracker_, outbox_) {
   const Status valid = validate(config);
   SUANLI_ASSERT_MSG(valid.is_ok(), valid.message().c_str());
   const HardState hs = storage.hard_state();
@@ -32,6 +36,7 @@ RaftCore::RaftCore(const RaftConfig& config, const Storage& storage)
   log_.commit_to(hs.commit);
   term_ = hs.term;
   vote_ = hs.vote;
+  outbox_.set_term(term_);
   if (config.applied > log_.applied()) log_.applied_to(config.applied);
   prev_hard_state_ = hs;
   become_follower(term_, kNoNode);
@@ -44,10 +49,7 @@ void RaftCore::reset(Term term) {
     SUANLI_ASSERT_MSG(term > term_, "term went backwards");
     term_ = term;
     vote_ = kNoNode;
-    // Unsent messages of older terms may acknowledge entries or votes that the
-    // new term is about to overwrite before anything is persisted (found by
-    // the simulator, seeds 34 and 270): drop them, as if lost.
-    std::erase_if(msgs_, [term](const Message& m) { return m.term < term; });
+    outbox_.set_term(term);
   }
   lead_ = kNoNode;
   election_elapsed_ = 0;
@@ -60,7 +62,7 @@ void RaftCore::reset(Term term) {
   pending_conf_index_ = 0;
   uncommitted_bytes_ = 0;
   read_only_.reset();
-  pending_reads_.clear();
+  log_receiver_.reset();
 }
 
 void RaftCore::become_follower(Term term, NodeId lead) {
@@ -306,8 +308,11 @@ void RaftCore::step_leader(const Message& m) {
   if (pr == nullptr) return;
   switch (m.type) {
     case MessageType::kAppResp: handle_app_resp(m, *pr); break;
-    case MessageType::kHeartbeatResp: handle_heartbeat_resp(m, *pr); break;
-    case MessageType::kSnapResp: handle_snap_resp(m, *pr); break;
+    case MessageType::kHeartbeatResp:
+      replicator_.on_heartbeat_resp(m, *pr);
+      if (!m.context.empty()) handle_read_ack(m);
+      break;
+    case MessageType::kSnapResp: replicator_.on_snap_resp(m, *pr); break;
     default: break;
   }
 }
@@ -344,17 +349,17 @@ void RaftCore::step_follower(const Message& m) {
     case MessageType::kApp:
       election_elapsed_ = 0;
       lead_ = m.from;
-      handle_append(m);
+      log_receiver_.on_append(m);
       break;
     case MessageType::kHeartbeat:
       election_elapsed_ = 0;
       lead_ = m.from;
-      handle_heartbeat(m);
+      log_receiver_.on_heartbeat(m);
       break;
     case MessageType::kSnap:
       election_elapsed_ = 0;
       lead_ = m.from;
-      handle_snapshot_chunk(m);
+      log_receiver_.on_snapshot_chunk(m);
       break;
     case MessageType::kTimeoutNow:
       // Leadership transfer: campaign at once, skipping pre-vote.
@@ -367,234 +372,28 @@ void RaftCore::step_follower(const Message& m) {
   }
 }
 
-// ---- follower replication ----
-
-void RaftCore::handle_append(const Message& m) {
-  Message resp;
-  resp.type = MessageType::kAppResp;
-  resp.to = m.from;
-  if (m.index < log_.committed()) {
-    resp.index = log_.committed();
-    send(std::move(resp));
-    return;
-  }
-  if (std::optional<Index> last = log_.maybe_append(m.index, m.log_term, m.commit, m.entries)) {
-    resp.index = *last;
-  } else {
-    // Fast backtracking: hint the last index whose term is <= the leader's
-    // term at m.index, so the leader skips a whole term per round trip.
-    const Index hint = std::min(m.index, log_.last_index());
-    const auto [hint_index, hint_term] = log_.find_conflict_by_term(hint, m.log_term);
-    resp.index = m.index;
-    resp.reject = true;
-    resp.reject_hint = hint_index;
-    resp.log_term = hint_term;
-  }
-  send(std::move(resp));
-}
-
-void RaftCore::handle_heartbeat(const Message& m) {
-  log_.commit_to(std::min(m.commit, log_.last_index()));
-  Message resp;
-  resp.type = MessageType::kHeartbeatResp;
-  resp.to = m.from;
-  resp.context = m.context;
-  send(std::move(resp));
-}
-
-void RaftCore::handle_snapshot_chunk(const Message& m) {
-  Message resp;
-  resp.to = m.from;
-  if (m.snapshot.index <= log_.committed()) {
-    // Nothing new in it: report our commit so the leader resumes with entries.
-    snapshot_receiver_.reset();
-    resp.type = MessageType::kAppResp;
-    resp.index = log_.committed();
-    send(std::move(resp));
-    return;
-  }
-  ChunkOutcome out = snapshot_receiver_.add_chunk(m);
-  if (!out.snapshot) {
-    resp.type = MessageType::kSnapResp;
-    resp.snapshot = m.snapshot;
-    resp.snap_offset = out.next_offset;
-    send(std::move(resp));
-    return;
-  }
-  resp.type = MessageType::kAppResp;
-  resp.index = restore(*out.snapshot) ? log_.last_index() : log_.committed();
-  send(std::move(resp));
-}
-
-bool RaftCore::restore(const Snapshot& snapshot) {
-  if (snapshot.meta.index <= log_.committed()) return false;
-  if (log_.match_term(snapshot.meta.index, snapshot.meta.term)) {
-    // Our log already has it: fast-forward the commit instead.
-    log_.commit_to(snapshot.meta.index);
-    return false;
-  }
-  log_.restore(snapshot);
-  tracker_.reset_conf(snapshot.meta.conf_state, log_.last_index() + 1);
-  return true;
-}
-
 // ---- leader replication ----
 
 void RaftCore::handle_app_resp(const Message& m, Progress& pr) {
-  pr.set_recent_active(true);
-  if (m.reject) {
-    handle_app_reject(m, pr);
-    return;
-  }
-  const bool was_paused = pr.is_paused();
-  if (!pr.maybe_update(m.index)) return;
-  switch (pr.state()) {
-    case ProgressState::kProbe: pr.become_replicate(); break;
-    case ProgressState::kSnapshot:
-      if (pr.match() + 1 >= log_.first_index()) {
-        pr.become_probe();
-        pr.become_replicate();
-      }
-      break;
-    case ProgressState::kReplicate: pr.free_inflights_le(m.index); break;
-  }
+  const AckOutcome ack = replicator_.on_app_resp(m, pr);
+  if (!ack.match_advanced) return;
   if (maybe_commit()) {
     on_commit_advanced();
-  } else if (was_paused) {
-    send_append(m.from, true);
+  } else if (ack.was_paused) {
+    replicator_.send_append(m.from, true);
   }
-  // Pipeline: fill the follower's window (bounded by the inflight limits).
-  for (uint32_t i = 0; i <= config_.max_inflight_msgs && send_append(m.from, false); ++i) {
-  }
-  if (m.from == lead_transferee_ && pr.match() == log_.last_index()) send_timeout_now(m.from);
-}
-
-void RaftCore::handle_app_reject(const Message& m, Progress& pr) {
-  Index next_probe = m.reject_hint;
-  if (m.log_term > 0) {
-    // Skip every leader entry whose term is above the follower's hint term.
-    next_probe = log_.find_conflict_by_term(m.reject_hint, m.log_term).first;
-  }
-  if (pr.maybe_decr_to(m.index, next_probe)) {
-    if (pr.state() == ProgressState::kReplicate) pr.become_probe();
-    send_append(m.from, true);
+  replicator_.fill_window(m.from);
+  if (m.from == lead_transferee_ && pr.match() == log_.last_index()) {
+    replicator_.send_timeout_now(m.from);
   }
 }
 
-void RaftCore::handle_heartbeat_resp(const Message& m, Progress& pr) {
-  pr.set_recent_active(true);
-  pr.resume_probe();
-  if (pr.state() == ProgressState::kSnapshot) {
-    send_snapshot_chunk(m.from, pr);  // retransmit a chunk that may be lost
-  } else if (pr.match() < log_.last_index()) {
-    if (pr.state() == ProgressState::kReplicate && pr.inflights().full()) {
-      // Messages may have been lost: free one slot so the follower can tell us.
-      pr.free_first_inflight();
-    }
-    send_append(m.from, true);
-  }
-  if (!m.context.empty()) handle_read_ack(m);
-}
+void RaftCore::send(Message m) { outbox_.send(std::move(m)); }
 
-void RaftCore::handle_snap_resp(const Message& m, Progress& pr) {
-  pr.set_recent_active(true);
-  if (pr.state() != ProgressState::kSnapshot || m.snapshot.index != pr.pending_snapshot()) return;
-  pr.set_snapshot_offset(m.snap_offset);
-  send_snapshot_chunk(m.from, pr);
-}
-
-void RaftCore::send(Message m) {
-  SUANLI_ASSERT(m.to != kNoNode);
-  SUANLI_ASSERT(m.to != id());
-  m.from = id();
-  const bool explicit_term = m.type == MessageType::kVote || m.type == MessageType::kPreVote ||
-                             is_vote_response(m.type);
-  if (explicit_term) {
-    SUANLI_ASSERT_MSG(m.term != 0, "vote message without a term");
-  } else {
-    m.term = term_;
-  }
-  msgs_.push_back(std::move(m));
-}
-
-bool RaftCore::send_append(NodeId to, bool send_if_empty) {
-  Progress* pr = tracker_.progress(to);
-  if (pr == nullptr || to == id() || pr->is_paused()) return false;
-  const Index prev = pr->next() - 1;
-  Result<Term> prev_term = log_.term(prev);
-  if (!prev_term.is_ok()) return start_snapshot(to, *pr);
-  Result<std::vector<Entry>> ents = log_.entries_from(pr->next(), config_.max_msg_bytes);
-  if (!ents.is_ok()) return start_snapshot(to, *pr);
-  if (ents->empty() && !send_if_empty) return false;
-  const Index last = ents->empty() ? prev : ents->back().index;
-  pr->sent_entries(ents->size(), last, entries_bytes(*ents));
-  Message m;
-  m.type = MessageType::kApp;
-  m.to = to;
-  m.index = prev;
-  m.log_term = *prev_term;
-  m.entries = std::move(*ents);
-  m.commit = log_.committed();
-  send(std::move(m));
-  return true;
-}
-
-bool RaftCore::start_snapshot(NodeId to, Progress& pr) {
-  // Only a follower that answers gets a (possibly large) snapshot.
-  if (!pr.recent_active()) return false;
-  Result<Snapshot> snap = log_.snapshot();
-  if (!snap.is_ok() || snap->empty()) return false;
-  pr.become_snapshot(snap->meta.index);
-  send_snapshot_chunk(to, pr);
-  return true;
-}
-
-void RaftCore::send_snapshot_chunk(NodeId to, Progress& pr) {
-  Result<Snapshot> snap = log_.snapshot();
-  if (!snap.is_ok() || snap->empty()) return;
-  if (snap->meta.index != pr.pending_snapshot()) {
-    // Storage has a newer snapshot: send that one from the start.
-    pr.become_snapshot(snap->meta.index);
-  }
-  const uint64_t total = snap->data.size();
-  uint64_t offset = pr.snapshot_offset();
-  if (offset > total) offset = 0;
-  const uint64_t len = std::min<uint64_t>(config_.snapshot_chunk_bytes, total - offset);
-  Message m;
-  m.type = MessageType::kSnap;
-  m.to = to;
-  m.snapshot = snap->meta;
-  m.snap_offset = offset;
-  m.snap_total = total;
-  m.snap_data = snap->data.substr(offset, len);
-  send(std::move(m));
-}
-
-void RaftCore::bcast_append() {
-  for (auto& [peer, pr] : tracker_.all()) {
-    if (peer != id()) send_append(peer, true);
-  }
-}
+void RaftCore::bcast_append() { replicator_.bcast_append(id()); }
 
 void RaftCore::bcast_heartbeat() {
-  const Bytes* ctx = read_only_.last_pending_context();
-  for (auto& [peer, pr] : tracker_.all()) {
-    if (peer == id()) continue;
-    Message m;
-    m.type = MessageType::kHeartbeat;
-    m.to = peer;
-    // Never ahead of what the follower has: it cannot commit what it lacks.
-    m.commit = std::min(pr.match(), log_.committed());
-    if (ctx != nullptr) m.context = *ctx;
-    send(std::move(m));
-  }
-}
-
-void RaftCore::send_timeout_now(NodeId to) {
-  Message m;
-  m.type = MessageType::kTimeoutNow;
-  m.to = to;
-  send(std::move(m));
+  replicator_.bcast_heartbeat(id(), read_only_.last_pending_context());
 }
 
 bool RaftCore::append_entries(std::vector<Entry> entries) {
@@ -640,25 +439,8 @@ Status RaftCore::propose_conf_change(const ConfChange& cc) {
   if (pending_conf_index_ > log_.applied()) {
     return Status::error(kErrConfChangePending, "a membership change is not yet applied");
   }
-  auto invalid = [](const char* why) { return Status::error(kErrInvalidConfChange, why); };
-  const bool voter = tracker_.is_voter(cc.node_id);
-  const bool learner = tracker_.is_learner(cc.node_id);
-  switch (cc.type) {
-    case ConfChangeType::kAddNode:
-      if (voter) return invalid("already a voter");
-      break;
-    case ConfChangeType::kAddLearner:
-      if (voter || learner) return invalid("already a member");
-      break;
-    case ConfChangeType::kRemoveNode:
-      if (!voter && !learner) return invalid("not a member");
-      if (voter && tracker_.voters().size() == 1) return invalid("cannot remove the last voter");
-      break;
-  }
-  if (cc.node_id == kNoNode) return invalid("node id 0");
-  if (tracker_.all().size() >= kConfNodesMax && cc.type != ConfChangeType::kRemoveNode) {
-    return invalid("too many members");
-  }
+  const Status valid = check_conf_change(tracker_, cc);
+  if (!valid.is_ok()) return valid;
   if (!append_entries({Entry{0, 0, EntryType::kConfChange, encode_conf_change(cc)}})) {
     return dropped("too many uncommitted bytes");
   }
@@ -702,9 +484,9 @@ Status RaftCore::transfer_leader(NodeId target) {
   election_elapsed_ = 0;
   Progress* pr = tracker_.progress(target);
   if (pr->match() == log_.last_index()) {
-    send_timeout_now(target);
+    replicator_.send_timeout_now(target);
   } else {
-    send_append(target, true);  // catch the target up first
+    replicator_.send_append(target, true);  // catch the target up first
   }
   return Status::ok();
 }
@@ -731,8 +513,7 @@ Status RaftCore::handle_read_request(Bytes context, NodeId from) {
   if (!committed_entry_in_current_term()) {
     // A new leader does not yet know the latest commit index: its commit may
     // lag entries committed by its predecessor. Wait for its first commit.
-    if (pending_reads_.size() >= kPendingReadsMax) return dropped("too many pending reads");
-    pending_reads_.emplace_back(std::move(context), from);
+    if (!read_only_.defer(std::move(context), from)) return dropped("too many pending reads");
     return Status::ok();
   }
   if (tracker_.voters().size() == 1) {
@@ -769,16 +550,16 @@ void RaftCore::respond_read(const ReadRequest& req) {
 }
 
 void RaftCore::release_pending_reads() {
-  std::deque<std::pair<Bytes, NodeId>> pending;
-  pending.swap(pending_reads_);
-  for (auto& [ctx, from] : pending) (void)handle_read_request(std::move(ctx), from);
+  for (auto& [ctx, from] : read_only_.take_deferred()) {
+    (void)handle_read_request(std::move(ctx), from);
+  }
 }
 
 // ---- Ready ----
 
 bool RaftCore::has_ready() const {
   return hard_state() != prev_hard_state_ || log_.unstable_snapshot().has_value() ||
-         !log_.unstable_entries().empty() || !msgs_.empty() || !read_states_.empty() ||
+         !log_.unstable_entries().empty() || !outbox_.empty() || !read_states_.empty() ||
          log_.has_next_committed_entries();
 }
 
@@ -789,7 +570,7 @@ Ready RaftCore::ready() {
   rd.entries = log_.unstable_entries();
   rd.snapshot = log_.unstable_snapshot();
   rd.committed_entries = log_.next_committed_entries(config_.max_committed_bytes_per_ready);
-  rd.messages.swap(msgs_);
+  rd.messages = outbox_.take();
   rd.read_states.swap(read_states_);
   return rd;
 }

@@ -10,18 +10,19 @@
 // driver while it handles a Ready.
 #pragma once
 
-#include <deque>
 #include <vector>
 
 #include "common/status.h"
 #include "consensus/config.h"
+#include "consensus/log_receiver.h"
 #include "consensus/message.h"
+#include "consensus/outbox.h"
 #include "consensus/prng.h"
 #include "consensus/progress_tracker.h"
 #include "consensus/raft_log.h"
 #include "consensus/read_only.h"
 #include "consensus/ready.h"
-#include "consensus/snapshot_receiver.h"
+#include "consensus/replicator.h"
 #include "consensus/storage.h"
 
 namespace suanli::consensus {
@@ -99,22 +100,11 @@ class RaftCore {
   void step_candidate(const Message& m);
   void step_follower(const Message& m);
 
-  void handle_append(const Message& m);
-  void handle_heartbeat(const Message& m);
-  void handle_snapshot_chunk(const Message& m);
-  bool restore(const Snapshot& snapshot);
   void handle_app_resp(const Message& m, Progress& pr);
-  void handle_app_reject(const Message& m, Progress& pr);
-  void handle_heartbeat_resp(const Message& m, Progress& pr);
-  void handle_snap_resp(const Message& m, Progress& pr);
 
   void send(Message m);
-  bool send_append(NodeId to, bool send_if_empty);
-  bool start_snapshot(NodeId to, Progress& pr);
-  void send_snapshot_chunk(NodeId to, Progress& pr);
   void bcast_append();
   void bcast_heartbeat();
-  void send_timeout_now(NodeId to);
   bool append_entries(std::vector<Entry> entries);
   bool maybe_commit();
   void on_commit_advanced();
@@ -130,6 +120,9 @@ class RaftCore {
   Prng prng_;
   RaftLog log_;
   ProgressTracker tracker_;
+  Outbox outbox_;
+  Replicator replicator_;
+  LogReceiver log_receiver_;
   Term term_ = 0;
   NodeId vote_ = kNoNode;
   NodeId lead_ = kNoNode;
@@ -142,10 +135,6 @@ class RaftCore {
   Index pending_conf_index_ = 0;
   uint64_t uncommitted_bytes_ = 0;
   ReadOnly read_only_;
-  // ReadIndex requests waiting for the first commit of this leader's term.
-  std::deque<std::pair<Bytes, NodeId>> pending_reads_;  // at most kPendingReadsMax
-  SnapshotReceiver snapshot_receiver_;
-  std::vector<Message> msgs_;
   std::vector<ReadState> read_states_;
   HardState prev_hard_state_;
 };

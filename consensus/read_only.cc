@@ -49,4 +49,16 @@ const Bytes* ReadOnly::last_pending_context() const {
   return queue_.empty() ? nullptr : &queue_.back().context;
 }
 
+bool ReadOnly::defer(Bytes context, NodeId from) {
+  if (deferred_.size() >= kPendingReadsMax) return false;
+  deferred_.emplace_back(std::move(context), from);
+  return true;
+}
+
+std::vector<std::pair<Bytes, NodeId>> ReadOnly::take_deferred() {
+  std::vector<std::pair<Bytes, NodeId>> out;
+  out.swap(deferred_);
+  return out;
+}
+
 }  // namespace suanli::consensus

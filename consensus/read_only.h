@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "consensus/types.h"
@@ -28,10 +29,19 @@ class ReadOnly {
   std::vector<ReadRequest> advance(const Bytes& context);
   const Bytes* last_pending_context() const;
   size_t size() const { return queue_.size(); }
-  void reset() { queue_.clear(); }
+  void reset() {
+    queue_.clear();
+    deferred_.clear();
+  }
+
+  // A new leader defers requests until it has committed an entry of its
+  // term. Returns false when kPendingReadsMax requests are deferred.
+  bool defer(Bytes context, NodeId from);
+  std::vector<std::pair<Bytes, NodeId>> take_deferred();
 
  private:
   std::deque<ReadRequest> queue_;  // at most kPendingReadsMax
+  std::vector<std::pair<Bytes, NodeId>> deferred_;  // at most kPendingReadsMax
 };
 
 }  // namespace suanli::consensus

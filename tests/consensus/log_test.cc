@@ -13,7 +13,9 @@ namespace {
 
 std::vector<Entry> ents(Index first, const std::vector<Term>& terms) {
   std::vector<Entry> out;
-  for (size_t i = 0; i < terms.size(); ++i) out.push_back(Entry{terms[i], first + i, EntryType::kNormal, "e"});
+  for (size_t i = 0; i < terms.size(); ++i) {
+    out.push_back(Entry{terms[i], first + i, EntryType::kNormal, "e"});
+  }
   return out;
 }
 

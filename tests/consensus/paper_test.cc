@@ -198,7 +198,8 @@ TEST(PaperTest, Figure7LogRepair) {
     const RaftLog& a = leader.core->log();
     const RaftLog& b = follower.core->log();
     ASSERT_EQ(a.last_index(), b.last_index()) << "case " << i;
-    EXPECT_EQ(*a.slice(1, a.last_index() + 1, UINT64_MAX), *b.slice(1, b.last_index() + 1, UINT64_MAX))
+    EXPECT_EQ(*a.slice(1, a.last_index() + 1, UINT64_MAX),
+              *b.slice(1, b.last_index() + 1, UINT64_MAX))
         << "case " << i;
   }
 }

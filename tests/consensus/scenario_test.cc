@@ -140,7 +140,8 @@ TEST(ScenarioTest, SlowFollowerRestoredFromSnapshot) {
   net.stabilize();
   const Index applied = net.core(1).log().applied();
   MemoryStorage& s1 = *net.node(1).storage;
-  ASSERT_TRUE(s1.create_snapshot(applied, net.core(1).conf_state(), "snapshot-data-40-bytes-long-abcdefghijkl").is_ok());
+  const Bytes data = "snapshot-data-40-bytes-long-abcdefghijkl";
+  ASSERT_TRUE(s1.create_snapshot(applied, net.core(1).conf_state(), data).is_ok());
   ASSERT_TRUE(s1.compact(applied).is_ok());
   net.heal();
   net.delivered.clear();
@@ -371,7 +372,9 @@ TEST(ScenarioTest, FastBacktrackingSkipsConflictingTerms) {
   net.tick(2);
   net.stabilize();
   size_t rejects = 0;
-  for (const Message& m : net.delivered) rejects += (m.type == MessageType::kAppResp && m.reject) ? 1 : 0;
+  for (const Message& m : net.delivered) {
+    rejects += (m.type == MessageType::kAppResp && m.reject) ? 1 : 0;
+  }
   EXPECT_LE(rejects, 3u);
   EXPECT_EQ(net.core(1).log().last_index(), net.core(2).log().last_index());
   EXPECT_EQ(net.core(1).log().term_or_zero(net.core(1).log().last_index()), net.core(2).term());

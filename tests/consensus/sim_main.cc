@@ -46,7 +46,9 @@ int main(int argc, char** argv) {
   uint32_t ticks = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    auto value = [&]() -> uint64_t { return i + 1 < argc ? std::strtoull(argv[++i], nullptr, 10) : 0; };
+    auto value = [&]() -> uint64_t {
+      return i + 1 < argc ? std::strtoull(argv[++i], nullptr, 10) : 0;
+    };
     if (arg == "--seed") {
       seed = value();
       single = true;

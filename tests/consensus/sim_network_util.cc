@@ -9,7 +9,8 @@ void SimNetwork::send(uint64_t now, Message m) {
   const uint32_t copies =
       faults_.duplicate_per_mille > 0 && rng_.chance(faults_.duplicate_per_mille) ? 2 : 1;
   for (uint32_t i = 0; i < copies; ++i) {
-    const uint64_t delay = faults_.max_delay_ticks == 0 ? 0 : rng_.uniform(faults_.max_delay_ticks + 1);
+    const uint64_t delay =
+        faults_.max_delay_ticks == 0 ? 0 : rng_.uniform(faults_.max_delay_ticks + 1);
     queue_.push_back(Envelope{now + delay, rng_.next(), m});
   }
 }
