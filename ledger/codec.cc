@@ -19,8 +19,8 @@ json resource_json(const Resource& r) {
 // One overload per payload struct: the members API.md lists for its types.
 struct PayloadWriter {
   json operator()(const ParticipantRegister& p) const {
-    return json{{"pubkey", to_hex(p.pubkey)}, {"role", role_name(p.role)},
-                {"province", p.province},     {"name", p.name},
+    return json{{"pubkey", to_hex(p.pubkey)},   {"role", role_name(p.role)},
+                {"province", p.province},       {"name", p.name},
                 {"credit_code", p.credit_code}, {"group", p.group}};
   }
   json operator()(const ParticipantFreeze& p) const {
@@ -36,9 +36,12 @@ struct PayloadWriter {
     return json{{"to", to_hex(p.to)}, {"amount", p.amount}, {"memo", p.memo}};
   }
   json operator()(const ContractCreate& p) const {
-    json out{{"contract_id", to_hex(p.contract_id)}, {"provider", to_hex(p.provider)},
-             {"resource", resource_json(p.resource)}, {"quantity", p.quantity},
-             {"unit_price", p.unit_price},             {"deadline", p.deadline}};
+    json out{{"contract_id", to_hex(p.contract_id)},
+             {"provider", to_hex(p.provider)},
+             {"resource", resource_json(p.resource)},
+             {"quantity", p.quantity},
+             {"unit_price", p.unit_price},
+             {"deadline", p.deadline}};
     if (!p.vouchers.empty()) {
       json vouchers = json::array();
       for (const auto& v : p.vouchers) {
@@ -103,20 +106,15 @@ struct PayloadWriter {
                 {"name", p.name},
                 {"credit_code", p.credit_code}};
   }
-  json operator()(const ProposalApprove& p) const {
-    return json{{"proposal", to_hex(p.proposal)}};
-  }
+  json operator()(const ProposalApprove& p) const { return json{{"proposal", to_hex(p.proposal)}}; }
 };
 
 }  // namespace
 
 nlohmann::json tx_to_json(const Tx& tx, bool with_signature) {
-  json out{{"chain_id", tx.chain_id},
-           {"type", tx_type_name(tx.type)},
-           {"signer", to_hex(tx.signer)},
-           {"nonce", to_hex(tx.nonce)},
-           {"expires_at", tx.expires_at},
-           {"payload", std::visit(PayloadWriter{}, tx.payload)}};
+  json out{{"chain_id", tx.chain_id},     {"type", tx_type_name(tx.type)},
+           {"signer", to_hex(tx.signer)}, {"nonce", to_hex(tx.nonce)},
+           {"expires_at", tx.expires_at}, {"payload", std::visit(PayloadWriter{}, tx.payload)}};
   if (with_signature) out["signature"] = to_hex(tx.signature);
   return out;
 }

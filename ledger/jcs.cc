@@ -23,8 +23,10 @@ namespace {
 uint32_t next_code_point(std::string_view s, size_t& i) {
   auto b0 = static_cast<uint8_t>(s[i++]);
   int extra = b0 >= 0xf0 ? 3 : b0 >= 0xe0 ? 2 : b0 >= 0xc0 ? 1 : 0;
-  uint32_t cp = extra == 3 ? (b0 & 0x07u) : extra == 2 ? (b0 & 0x0fu) : extra == 1 ? (b0 & 0x1fu)
-                                                                                    : b0;
+  uint32_t cp = extra == 3   ? (b0 & 0x07u)
+                : extra == 2 ? (b0 & 0x0fu)
+                : extra == 1 ? (b0 & 0x1fu)
+                             : b0;
   for (int k = 0; k < extra && i < s.size(); ++k) {
     cp = (cp << 6) | (static_cast<uint8_t>(s[i++]) & 0x3fu);
   }
@@ -64,13 +66,27 @@ void write_string(std::string& out, std::string_view s) {
   for (char c : s) {
     auto u = static_cast<uint8_t>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (u < 0x20) {
           out += "\\u00";
@@ -142,13 +158,27 @@ void write_object(std::string& out, const nlohmann::json& v) {
 void write_value(std::string& out, const nlohmann::json& v) {
   using T = nlohmann::json::value_t;
   switch (v.type()) {
-    case T::null: out += "null"; break;
-    case T::boolean: out += v.get<bool>() ? "true" : "false"; break;
-    case T::number_unsigned: out += std::to_string(v.get<uint64_t>()); break;
-    case T::number_integer: out += std::to_string(v.get<int64_t>()); break;
-    case T::number_float: write_double(out, v.get<double>()); break;
-    case T::string: write_string(out, v.get_ref<const std::string&>()); break;
-    case T::object: write_object(out, v); break;
+    case T::null:
+      out += "null";
+      break;
+    case T::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      break;
+    case T::number_unsigned:
+      out += std::to_string(v.get<uint64_t>());
+      break;
+    case T::number_integer:
+      out += std::to_string(v.get<int64_t>());
+      break;
+    case T::number_float:
+      write_double(out, v.get<double>());
+      break;
+    case T::string:
+      write_string(out, v.get_ref<const std::string&>());
+      break;
+    case T::object:
+      write_object(out, v);
+      break;
     case T::array: {
       out.push_back('[');
       bool first = true;
@@ -161,7 +191,8 @@ void write_value(std::string& out, const nlohmann::json& v) {
       break;
     }
     case T::binary:
-    case T::discarded: SUANLI_ASSERT_MSG(false, "JCS of a binary or discarded JSON value");
+    case T::discarded:
+      SUANLI_ASSERT_MSG(false, "JCS of a binary or discarded JSON value");
   }
 }
 

@@ -81,8 +81,7 @@ bool read_vouchers(FieldReader& r, std::vector<VoucherUse>& out) {
 }
 
 bool read(FieldReader& r, ContractCreate& p) {
-  return r.members({"contract_id", "provider", "resource", "quantity", "unit_price",
-                    "deadline"},
+  return r.members({"contract_id", "provider", "resource", "quantity", "unit_price", "deadline"},
                    {"vouchers"}) &&
          r.hex("contract_id", p.contract_id) && r.hex("provider", p.provider) &&
          read_resource(r, p.resource) && r.uint("quantity", 1, p.quantity) &&
@@ -138,8 +137,8 @@ bool read(FieldReader& r, VoucherRevoke& p) {
 
 // As a genesis programme, except that a budget may be set to 0 (no new vouchers).
 bool read(FieldReader& r, ProgramParams& p) {
-  return r.members({"province", "basis", "rate_bps", "max_per_voucher",
-                    "max_per_buyer_per_year", "max_term_ms", "validity_ms", "budget"}) &&
+  return r.members({"province", "basis", "rate_bps", "max_per_voucher", "max_per_buyer_per_year",
+                    "max_term_ms", "validity_ms", "budget"}) &&
          r.province("province", p.province) && r.enumeration("basis", basis_from_name, p.basis) &&
          r.uint("rate_bps", 1, p.rate_bps, kRateBpsMax) &&
          r.uint("max_per_voucher", 1, p.max_per_voucher) &&
@@ -162,9 +161,8 @@ bool read(FieldReader& r, NodePropose& p) {
 }
 
 bool read(FieldReader& r, RegulatorPropose& p) {
-  return r.members({"pubkey", "province", "name", "credit_code"}) &&
-         r.hex("pubkey", p.pubkey) && r.province("province", p.province) &&
-         r.text("name", 1, kNameMax, p.name) &&
+  return r.members({"pubkey", "province", "name", "credit_code"}) && r.hex("pubkey", p.pubkey) &&
+         r.province("province", p.province) && r.text("name", 1, kNameMax, p.name) &&
          r.credit_code("credit_code", p.credit_code, false);
 }
 
@@ -182,43 +180,63 @@ bool read_into(FieldReader& r, Payload& out) {
 
 bool read_payload(TxType type, FieldReader& r, Payload& out) {
   switch (type) {
-    case TxType::kParticipantRegister: return read_into<ParticipantRegister>(r, out);
-    case TxType::kParticipantFreeze: return read_into<ParticipantFreeze>(r, out);
-    case TxType::kDeposit: return read_into<Deposit>(r, out);
-    case TxType::kWithdraw: return read_into<Withdraw>(r, out);
-    case TxType::kTransfer: return read_into<Transfer>(r, out);
-    case TxType::kContractCreate: return read_into<ContractCreate>(r, out);
+    case TxType::kParticipantRegister:
+      return read_into<ParticipantRegister>(r, out);
+    case TxType::kParticipantFreeze:
+      return read_into<ParticipantFreeze>(r, out);
+    case TxType::kDeposit:
+      return read_into<Deposit>(r, out);
+    case TxType::kWithdraw:
+      return read_into<Withdraw>(r, out);
+    case TxType::kTransfer:
+      return read_into<Transfer>(r, out);
+    case TxType::kContractCreate:
+      return read_into<ContractCreate>(r, out);
     case TxType::kContractAccept:
     case TxType::kContractCancel:
     case TxType::kContractClose:
-    case TxType::kVoucherIssue: return read_into<ContractRef>(r, out);
+    case TxType::kVoucherIssue:
+      return read_into<ContractRef>(r, out);
     case TxType::kContractReject:
-    case TxType::kVoucherReject: return read_into<ContractReason>(r, out);
-    case TxType::kDeliveryReport: return read_into<DeliveryReport>(r, out);
+    case TxType::kVoucherReject:
+      return read_into<ContractReason>(r, out);
+    case TxType::kDeliveryReport:
+      return read_into<DeliveryReport>(r, out);
     case TxType::kDeliveryAck:
-    case TxType::kDeliveryFinalize: return read_into<DeliveryRef>(r, out);
-    case TxType::kDeliveryDispute: return read_into<DeliveryDispute>(r, out);
-    case TxType::kDisputeResolve: return read_into<DisputeResolve>(r, out);
-    case TxType::kVoucherApply: return read_into<VoucherApply>(r, out);
-    case TxType::kVoucherRedeem: return read_into<VoucherRedeem>(r, out);
-    case TxType::kVoucherRevoke: return read_into<VoucherRevoke>(r, out);
-    case TxType::kProgramSet: return read_into<ProgramParams>(r, out);
-    case TxType::kSettlementClose: return read_into<SettlementClose>(r, out);
-    case TxType::kSettlementSign: return read_into<SettlementSign>(r, out);
-    case TxType::kNodePropose: return read_into<NodePropose>(r, out);
-    case TxType::kRegulatorPropose: return read_into<RegulatorPropose>(r, out);
-    case TxType::kProposalApprove: return read_into<ProposalApprove>(r, out);
+    case TxType::kDeliveryFinalize:
+      return read_into<DeliveryRef>(r, out);
+    case TxType::kDeliveryDispute:
+      return read_into<DeliveryDispute>(r, out);
+    case TxType::kDisputeResolve:
+      return read_into<DisputeResolve>(r, out);
+    case TxType::kVoucherApply:
+      return read_into<VoucherApply>(r, out);
+    case TxType::kVoucherRedeem:
+      return read_into<VoucherRedeem>(r, out);
+    case TxType::kVoucherRevoke:
+      return read_into<VoucherRevoke>(r, out);
+    case TxType::kProgramSet:
+      return read_into<ProgramParams>(r, out);
+    case TxType::kSettlementClose:
+      return read_into<SettlementClose>(r, out);
+    case TxType::kSettlementSign:
+      return read_into<SettlementSign>(r, out);
+    case TxType::kNodePropose:
+      return read_into<NodePropose>(r, out);
+    case TxType::kRegulatorPropose:
+      return read_into<RegulatorPropose>(r, out);
+    case TxType::kProposalApprove:
+      return read_into<ProposalApprove>(r, out);
   }
   SUANLI_ASSERT_MSG(false, "unhandled transaction type");
   return false;
 }
 
 bool read_envelope(FieldReader& r, Tx& tx) {
-  if (!r.members({"chain_id", "type", "signer", "nonce", "expires_at", "payload",
-                  "signature"}) ||
-      !r.chain_id("chain_id", tx.chain_id) ||
-      !r.enumeration("type", tx_type_from_name, tx.type) || !r.hex("signer", tx.signer) ||
-      !r.hex("nonce", tx.nonce) || !r.uint("expires_at", 0, tx.expires_at)) {
+  if (!r.members({"chain_id", "type", "signer", "nonce", "expires_at", "payload", "signature"}) ||
+      !r.chain_id("chain_id", tx.chain_id) || !r.enumeration("type", tx_type_from_name, tx.type) ||
+      !r.hex("signer", tx.signer) || !r.hex("nonce", tx.nonce) ||
+      !r.uint("expires_at", 0, tx.expires_at)) {
     return false;
   }
   auto payload = r.object("payload");

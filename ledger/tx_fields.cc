@@ -16,8 +16,8 @@ constexpr size_t kIdentifierMax = 64;  // chain_id and node_id
 bool is_node_id(std::string_view s) {
   if (s.empty() || s.size() > kIdentifierMax) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -35,7 +35,8 @@ const char* type_name(const json& v) {
 }  // namespace
 
 bool FieldReader::fail(std::string_view name, std::string message) const {
-  if (!error_->has_value()) *error_ = TxError{TxErrorKind::kInvalid, path(name), std::move(message)};
+  if (!error_->has_value())
+    *error_ = TxError{TxErrorKind::kInvalid, path(name), std::move(message)};
   return false;
 }
 

@@ -32,8 +32,7 @@ class FieldReader {
                std::initializer_list<std::string_view> optional = {}) const;
   bool has(std::string_view name) const { return object_->contains(name); }
 
-  bool uint(std::string_view name, uint64_t min, uint64_t& out,
-            uint64_t max = kJsonIntMax) const;
+  bool uint(std::string_view name, uint64_t min, uint64_t& out, uint64_t max = kJsonIntMax) const;
   // Text of min..max Unicode code points.
   bool text(std::string_view name, size_t min, size_t max, std::string& out) const;
   bool boolean(std::string_view name, bool& out) const;

@@ -54,9 +54,8 @@ bool is_credit_code(std::string_view code) {
 
 size_t code_points(std::string_view utf8) {
   // Every code point has exactly one byte that is not a continuation byte.
-  return static_cast<size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<uint8_t>(c) & 0xc0) != 0x80;
-  }));
+  return static_cast<size_t>(std::count_if(
+      utf8.begin(), utf8.end(), [](char c) { return (static_cast<uint8_t>(c) & 0xc0) != 0x80; }));
 }
 
 }  // namespace suanli::ledger

@@ -56,7 +56,8 @@ ContractCreate contract_create(bool with_vouchers) {
   ContractCreate c;
   c.contract_id = kContract;
   c.provider = pub(kProvider);
-  c.resource = Resource{ResourceClass::kIntelligent, "华为昇腾 910B \"Ascend\"", ResourceUnit::kCardHour};
+  c.resource =
+      Resource{ResourceClass::kIntelligent, "华为昇腾 910B \"Ascend\"", ResourceUnit::kCardHour};
   c.quantity = 1000;
   c.unit_price = 1070;
   c.deadline = 1769904000000;
@@ -124,8 +125,7 @@ std::vector<Vector> vectors() {
       {"node_propose", kRegulator, TxType::kNodePropose,
        NodePropose{NodeAction::kAddVoter, "gz-4", pub(seed_of(0x90)), "gz-4.example.cn:7601"}},
       {"regulator_propose", kRegulator, TxType::kRegulatorPropose,
-       RegulatorPropose{pub(seed_of(0x12)), "CN-BJ", "北京市经济和信息化局",
-                        "91110000100000000R"}},
+       RegulatorPropose{pub(seed_of(0x12)), "CN-BJ", "北京市经济和信息化局", "91110000100000000R"}},
       {"proposal_approve", kRegulator, TxType::kProposalApprove,
        ProposalApprove{derived<32>("vector proposal")}},
   };

@@ -1,7 +1,8 @@
 // JCS, crypto wrappers, signing and verification (API.md "Transactions").
+#include "ledger/codec.h"
+
 #include <gtest/gtest.h>
 
-#include "ledger/codec.h"
 #include "ledger/crypto.h"
 
 namespace suanli::ledger {
@@ -38,8 +39,7 @@ TEST(JcsTest, EscapesOnlyQuoteBackslashAndControls) {
   std::string s = "\"\\\b\f\n\r\t";
   s += std::string("\x01\x1f\x7f", 3);
   s += "\xe2\x80\xa8\xe4\xb8\xad/";  // U+2028, 中, slash
-  EXPECT_EQ(jcs(json(s)),
-            "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f\xe2\x80\xa8\xe4\xb8\xad/\"");
+  EXPECT_EQ(jcs(json(s)), "\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f\xe2\x80\xa8\xe4\xb8\xad/\"");
   EXPECT_EQ(jcs(json(std::string("\0", 1))), "\"\\u0000\"");
 }
 
@@ -83,11 +83,11 @@ TEST(CryptoTest, Blake2b256KnownAnswers) {
 
 TEST(CryptoTest, Ed25519Rfc8032Test1) {
   crypto_init();
-  auto seed = from_hex_array<32>("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  auto seed =
+      from_hex_array<32>("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
   ASSERT_TRUE(seed);
   KeyPair key = keypair_from_seed(*seed);
-  EXPECT_EQ(to_hex(key.pubkey),
-            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  EXPECT_EQ(to_hex(key.pubkey), "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
   Sig64 sig = ed25519_sign(key, "");
   EXPECT_EQ(to_hex(sig),
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bac"
@@ -114,8 +114,7 @@ TEST(SignTest, FillsSigningMessageHashAndCanonical) {
   EXPECT_EQ(body.find("signature"), std::string::npos);
   EXPECT_EQ(tx.hash, blake2b256(tx.signing_message));
   EXPECT_EQ(tx.canonical, jcs(tx_to_json(tx, true)));
-  EXPECT_NE(tx.canonical.find("\"signature\":\"" + to_hex(tx.signature) + "\""),
-            std::string::npos);
+  EXPECT_NE(tx.canonical.find("\"signature\":\"" + to_hex(tx.signature) + "\""), std::string::npos);
   EXPECT_TRUE(verify_tx(tx));
 }
 

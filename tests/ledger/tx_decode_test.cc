@@ -57,7 +57,8 @@ std::vector<Sample> samples() {
   return {
       {"participant_register", R"({"pubkey":)" + q(kKey) +
                                    R"(,"role":"provider","province":"CN-GZ","name":"贵州算力",)"
-                                   R"("credit_code":)" + q(kCode) + R"(,"group":""})"},
+                                   R"("credit_code":)" +
+                                   q(kCode) + R"(,"group":""})"},
       {"participant_freeze", R"({"pubkey":)" + q(kKey) + R"(,"frozen":true})"},
       {"deposit", R"({"to":)" + q(kKey) + R"(,"amount":107000000,"reference":"ICBC-1"})"},
       {"withdraw", R"({"amount":1,"reference":"w\"1\\"})"},
@@ -170,7 +171,8 @@ TEST(DecodeTxTest, BoundaryValuesPass) {
        }) {
     auto r = decode_tx(text);
     EXPECT_TRUE(std::holds_alternative<Tx>(r))
-        << text << "\n" << std::get<TxError>(r).field << ": " << std::get<TxError>(r).message;
+        << text << "\n"
+        << std::get<TxError>(r).field << ": " << std::get<TxError>(r).message;
   }
 }
 
@@ -231,8 +233,7 @@ std::vector<Bad> bad_cases() {
       {sub(cc, R"(,"model":"H100")", ""), kI, "payload.resource.model"},
       {sub(cc, "intelligent", "gpu"), kI, "payload.resource.class"},
       {sub(cc, "card_hour", "hour"), kI, "payload.resource.unit"},
-      {sub(cc, R"("unit":"card_hour")", R"("unit":"card_hour","x":0)"), kI,
-       "payload.resource.x"},
+      {sub(cc, R"("unit":"card_hour")", R"("unit":"card_hour","x":0)"), kI, "payload.resource.x"},
       {sub(cc, R"("quantity":100)", R"("quantity":0)"), kI, "payload.quantity"},
       {sub(with_v, kVoucher2, kVoucher), kI, "payload.vouchers[1].voucher_id"},
       {sub(with_v, R"("amount":1})", R"("amount":1.5})"), kI, "payload.vouchers[1].amount"},
@@ -350,8 +351,8 @@ TEST(ParseStrictTest, MinusZeroAndNegativesAreAnomalies) {
 
 TEST(ParseStrictTest, AnomalyWithinFindsTheTransactionsOwn) {
   std::string error;
-  auto all = parse_strict_all(
-      R"({"id":-1,"params":{"tx":{"nonce":"a","nonce":"b"},"txs":[1.5]}})", &error);
+  auto all = parse_strict_all(R"({"id":-1,"params":{"tx":{"nonce":"a","nonce":"b"},"txs":[1.5]}})",
+                              &error);
   ASSERT_TRUE(all);
   ASSERT_EQ(all->anomalies.size(), 3u);
   EXPECT_EQ(all->anomalies[0].path, "id");

@@ -1,9 +1,9 @@
 // Field rules: provinces, unified social credit codes, code points.
+#include "ledger/validate.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "ledger/validate.h"
 
 namespace suanli::ledger {
 namespace {
@@ -22,23 +22,23 @@ TEST(ValidateTest, ProvincesAreTheThirtyFourCodes) {
 
 TEST(ValidateTest, RealCreditCodesPass) {
   // Published codes of real companies, and codes generated with the rule.
-  for (const char* c : {"91440300708461136T", "91110108551385082Q", "91520000MA6DLWCC5C",
-                        "91110000100000000R", "91310000MA1FL0000N", "12100000000013049W",
-                        "11520000MB1C3XY016", "91110000MA01ABCDEX"}) {
+  for (const char* c :
+       {"91440300708461136T", "91110108551385082Q", "91520000MA6DLWCC5C", "91110000100000000R",
+        "91310000MA1FL0000N", "12100000000013049W", "11520000MB1C3XY016", "91110000MA01ABCDEX"}) {
     EXPECT_TRUE(is_credit_code(c)) << c;
   }
 }
 
 TEST(ValidateTest, BadCreditCodesFail) {
   EXPECT_FALSE(is_credit_code(""));
-  EXPECT_FALSE(is_credit_code("91440300708461136"));     // 17 characters
-  EXPECT_FALSE(is_credit_code("91440300708461136TT"));   // 19
-  EXPECT_FALSE(is_credit_code("91440300708461136U"));    // wrong check character
-  EXPECT_FALSE(is_credit_code("91520000MA6DLWCC5X"));    // wrong check character
-  EXPECT_FALSE(is_credit_code("91440300708461136t"));    // lowercase
-  EXPECT_FALSE(is_credit_code("9144030070846113IT"));    // I not in the alphabet
-  EXPECT_FALSE(is_credit_code("9152000OMA6DLWCC5C"));    // O not in the alphabet
-  EXPECT_FALSE(is_credit_code("91440300708461136Z"));    // Z not in the alphabet
+  EXPECT_FALSE(is_credit_code("91440300708461136"));    // 17 characters
+  EXPECT_FALSE(is_credit_code("91440300708461136TT"));  // 19
+  EXPECT_FALSE(is_credit_code("91440300708461136U"));   // wrong check character
+  EXPECT_FALSE(is_credit_code("91520000MA6DLWCC5X"));   // wrong check character
+  EXPECT_FALSE(is_credit_code("91440300708461136t"));   // lowercase
+  EXPECT_FALSE(is_credit_code("9144030070846113IT"));   // I not in the alphabet
+  EXPECT_FALSE(is_credit_code("9152000OMA6DLWCC5C"));   // O not in the alphabet
+  EXPECT_FALSE(is_credit_code("91440300708461136Z"));   // Z not in the alphabet
 }
 
 TEST(ValidateTest, CheckCharacterGeneratesValidCodes) {

@@ -69,9 +69,8 @@ TEST(SigningVectorsTest, CoverEveryTypeAndHardStrings) {
   for (int t = 0; t < kTxTypeCount; ++t) {
     EXPECT_EQ(types.count(std::string(tx_type_name(static_cast<TxType>(t)))), 1u) << t;
   }
-  for (std::string_view needle : {"贵州省大数据发展管理局", "\\\"", "\\\\", "\\n", "\\t",
-                                  "\\u0001", "\\u001f", "\\b", "\\f", "\\r", "\x7f",
-                                  "\xe2\x80\xa8"}) {
+  for (std::string_view needle : {"贵州省大数据发展管理局", "\\\"", "\\\\", "\\n", "\\t", "\\u0001",
+                                  "\\u001f", "\\b", "\\f", "\\r", "\x7f", "\xe2\x80\xa8"}) {
     EXPECT_NE(all_messages.find(needle), std::string::npos) << needle;
   }
 }
