@@ -25,6 +25,7 @@
 namespace suanli::rpc {
 
 // JSON-RPC error codes of API.md.
+namespace errc {
 inline constexpr int kParseError = -32700;
 inline constexpr int kInvalidRequest = -32600;
 inline constexpr int kMethodNotFound = -32601;
@@ -42,9 +43,10 @@ inline constexpr int kUnauthorized = -32009;
 inline constexpr int kNoLeader = -32010;
 inline constexpr int kTooLarge = -32011;
 inline constexpr int kUnknownSigner = -32012;
+}  // namespace errc
 
 struct RpcError {
-  int code = kInternalError;
+  int code = errc::kInternalError;
   std::string message;
   nlohmann::json data;  // null when absent
 };
