@@ -15,7 +15,6 @@ namespace suanli::consensus::sim {
 namespace {
 
 constexpr uint32_t kRoundsPerTick = 3;
-constexpr uint32_t kLogMatchingEveryTicks = 4;
 constexpr size_t kVotersMax = 7;
 constexpr size_t kNodesMax = 9;
 constexpr uint32_t kMarkerRetryTicks = 40;
@@ -244,7 +243,7 @@ void Simulator::check_all() {
     checker_.check_node(id, *n->core);
     cores.push_back(n->core.get());
   }
-  if (now_ % kLogMatchingEveryTicks == 0) checker_.check_log_matching(cores);
+  checker_.check_log_matching(cores);
 }
 
 void Simulator::partition() {
