@@ -25,6 +25,9 @@ if ((sanitize)); then
     -DSUANLI_SANITIZE=ON -DSUANLI_PURE_ONLY=ON >/dev/null
   ninja -C build-asan -j "$jobs"
   echo "== ASan+UBSan tests"
+  # Fewer random seeds under the sanitizers (each runs ~10x slower); the
+  # release run above covers the full counts.
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    SUANLI_PROPERTY_SEEDS=${SUANLI_PROPERTY_SEEDS:-200} SUANLI_SIM_SEEDS=${SUANLI_SIM_SEEDS:-200} \
     ctest --output-on-failure -j "$jobs")
 fi
