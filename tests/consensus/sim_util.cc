@@ -19,6 +19,19 @@ constexpr size_t kVotersMax = 7;
 constexpr size_t kNodesMax = 9;
 constexpr uint32_t kMarkerRetryTicks = 40;
 
+// Per-mille chances per tick, drawn per seed so runs range from calm to harsh.
+struct Rates {
+  uint32_t partition = 15;
+  uint32_t crash = 4;
+  uint32_t restart = 60;
+  uint32_t crash_after_fsync = 2;
+  uint32_t propose = 400;
+  uint32_t conf_change = 25;
+  uint32_t transfer = 8;
+  uint32_t read = 60;
+  uint32_t snapshot = 40;
+};
+
 class Simulator {
  public:
   explicit Simulator(const SimOptions& options) : opts_(options), rng_(options.seed), net_(rng_) {}
@@ -59,6 +72,7 @@ class Simulator {
   uint64_t next_read_ = 0;
   Bytes marker_;
   SimStats stats_;
+  Rates rates_;
 };
 
 void Simulator::trace(const std::string& line) {
@@ -90,6 +104,15 @@ void Simulator::setup() {
   faults.duplicate_per_mille = static_cast<uint32_t>(rng_.uniform(60));
   faults.max_delay_ticks = static_cast<uint32_t>(rng_.uniform(4));
   net_.set_faults(faults);
+  if (rng_.chance(300)) {
+    // Harsh run: frequent partitions, crashes, membership changes, snapshots.
+    rates_.partition = 20 + static_cast<uint32_t>(rng_.uniform(60));
+    rates_.crash = 5 + static_cast<uint32_t>(rng_.uniform(20));
+    rates_.crash_after_fsync = 2 + static_cast<uint32_t>(rng_.uniform(10));
+    rates_.conf_change = 25 + static_cast<uint32_t>(rng_.uniform(100));
+    rates_.transfer = 8 + static_cast<uint32_t>(rng_.uniform(40));
+    rates_.snapshot = 40 + static_cast<uint32_t>(rng_.uniform(200));
+  }
   for (size_t i = 1; i <= n; ++i) initial_.push_back(i);
   for (NodeId id : initial_) add_node(id, true);
   stats_.nodes = static_cast<uint32_t>(n);
@@ -202,7 +225,7 @@ void Simulator::process_ready(SimNode& n, bool faults) {
     checker_.on_persist(n.id, *rd.hard_state);
   }
   // Crash after the fsync, before anything was sent or applied.
-  if (faults && rng_.chance(2)) {
+  if (faults && rng_.chance(rates_.crash_after_fsync)) {
     crash(n);
     return;
   }
@@ -223,7 +246,7 @@ void Simulator::process_ready(SimNode& n, bool faults) {
 }
 
 void Simulator::maybe_snapshot(SimNode& n) {
-  if (!n.up() || !rng_.chance(40)) return;
+  if (!n.up() || !rng_.chance(rates_.snapshot)) return;
   const Index applied = n.app.applied;
   if (applied < n.disk.first_index() || applied > n.disk.last_index()) return;
   Bytes data = encode_app_state(n.app, rng_.uniform(200));
@@ -283,11 +306,11 @@ void Simulator::partition() {
 }
 
 void Simulator::inject_faults() {
-  if (rng_.chance(15)) partition();
+  if (rng_.chance(rates_.partition)) partition();
   for (auto& [id, n] : nodes_) {
-    if (n->up() && rng_.chance(4)) {
+    if (n->up() && rng_.chance(rates_.crash)) {
       crash(*n);
-    } else if (!n->up() && rng_.chance(60)) {
+    } else if (!n->up() && rng_.chance(rates_.restart)) {
       restart(*n);
     }
   }
@@ -323,16 +346,16 @@ void Simulator::conf_change(SimNode& leader) {
 
 void Simulator::workload() {
   SimNode* leader = find_leader();
-  if (leader != nullptr && rng_.chance(400)) propose(*leader);
-  if (leader != nullptr && rng_.chance(25)) conf_change(*leader);
-  if (leader != nullptr && rng_.chance(8)) {
+  if (leader != nullptr && rng_.chance(rates_.propose)) propose(*leader);
+  if (leader != nullptr && rng_.chance(rates_.conf_change)) conf_change(*leader);
+  if (leader != nullptr && rng_.chance(rates_.transfer)) {
     const ConfState cs = leader->core->conf_state();
     const NodeId target = cs.voters[rng_.uniform(cs.voters.size())];
     if (leader->core->transfer_leader(target).is_ok()) ++stats_.transfers;
     trace("n" + std::to_string(leader->id) + " transfers to n" + std::to_string(target));
   }
   const std::vector<NodeId> ups = up_ids();
-  if (!ups.empty() && rng_.chance(60)) {
+  if (!ups.empty() && rng_.chance(rates_.read)) {
     Index max_applied = 0;
     for (auto& [id, n] : nodes_) max_applied = std::max(max_applied, n->app.applied);
     Bytes ctx = "r" + std::to_string(next_read_++);
