@@ -1,0 +1,287 @@
+#include "rpc/dispatch.h"
+
+#include <spdlog/spdlog.h>
+
+#include "ledger/codec.h"
+#include "rpc/methods.h"
+
+namespace suanli::rpc {
+
+using nlohmann::json;
+
+struct Dispatcher::Doc {
+  ledger::StrictJsonAll parsed;
+};
+
+namespace {
+
+// The messages ledger/json_strict.cc records for these anomalies.
+constexpr std::string_view kDuplicateMember = "duplicate member";
+constexpr std::string_view kNestedTooDeeply = "nested too deeply";
+
+json result_response(const json& id, json result) {
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+RpcError invalid_request(std::string message) {
+  return RpcError{errc::kInvalidRequest, std::move(message), nullptr};
+}
+
+// `path` relative to `prefix` ("" for the root), or nullopt when not under it.
+std::optional<std::string_view> under(std::string_view path, std::string_view prefix) {
+  if (prefix.empty()) return path;
+  if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view rest = path.substr(prefix.size());
+  if (rest.empty()) return rest;
+  if (rest.front() == '.') return rest.substr(1);
+  if (rest.front() == '[') return rest;
+  return std::nullopt;
+}
+
+// A duplicate member or too deep nesting in a request outside params.tx
+// (which decode_tx reports with the field): -32602 inside params, else -32600.
+std::optional<RpcError> envelope_anomaly(const std::vector<ledger::JsonAnomaly>& anomalies,
+                                         const std::string& prefix) {
+  for (const auto& a : anomalies) {
+    auto rel = under(a.path, prefix);
+    if (!rel) continue;
+    if (a.message != kDuplicateMember && a.message != kNestedTooDeeply) continue;
+    if (under(*rel, "params.tx")) continue;
+    if (auto in_params = under(*rel, "params")) {
+      if (!in_params->empty()) return invalid_params(std::string(*in_params), a.message);
+      return invalid_params("", "params: " + a.message);
+    }
+    std::string where = rel->empty() ? "" : std::string(*rel) + " ";
+    return invalid_request("request " + where + a.message);
+  }
+  return std::nullopt;
+}
+
+RpcError tx_error(const ledger::TxError& e) {
+  switch (e.kind) {
+    case ledger::TxErrorKind::kParse:
+      return RpcError{errc::kParseError, "parse error: " + e.message, nullptr};
+    case ledger::TxErrorKind::kTooLarge:
+      return RpcError{errc::kTooLarge, "transaction too large: " + e.message, nullptr};
+    case ledger::TxErrorKind::kInvalid:
+      break;
+  }
+  json data = json::object();
+  data["field"] = e.field;
+  std::string message = "invalid transaction: ";
+  if (!e.field.empty()) message += e.field + ": ";
+  return RpcError{errc::kInvalidTransaction, message + e.message, std::move(data)};
+}
+
+}  // namespace
+
+json Dispatcher::error_response(const json& id, const RpcError& error) {
+  json e{{"code", error.code}, {"message", error.message}};
+  if (!error.data.is_null()) e["data"] = error.data;
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(e)}};
+}
+
+std::string Dispatcher::dump(const json& response) {
+  return response.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void Dispatcher::handle(std::string_view body, Auth auth, Post post,
+                        std::function<void(std::string)> done) {
+  std::string error;
+  auto parsed = ledger::parse_strict_all(body, &error, limits_.json_depth_max);
+  if (!parsed) {
+    metrics_.count_error(errc::kParseError);
+    done(dump(error_response(nullptr, RpcError{errc::kParseError, "parse error: " + error,
+                                               nullptr})));
+    return;
+  }
+  auto doc = std::make_shared<Doc>(Doc{std::move(*parsed)});
+  const json& root = doc->parsed.value;
+  if (!root.is_array()) {
+    call(doc, root, "", auth, post, [done](std::optional<json> response) {
+      done(response ? dump(*response) : std::string());
+    });
+    return;
+  }
+  if (root.empty()) {
+    metrics_.count_error(errc::kInvalidRequest);
+    done(dump(error_response(nullptr, invalid_request("empty batch"))));
+    return;
+  }
+  if (root.size() > limits_.batch_max) {
+    metrics_.count_error(errc::kTooLarge);
+    done(dump(error_response(
+        nullptr, RpcError{errc::kTooLarge,
+                          "batch of " + std::to_string(root.size()) + " requests, over " +
+                              std::to_string(limits_.batch_max),
+                          nullptr})));
+    return;
+  }
+  struct Batch {
+    std::vector<std::optional<json>> answers;
+    size_t remaining = 0;
+    std::function<void(std::string)> done;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->answers.resize(root.size());
+  batch->remaining = root.size();
+  batch->done = std::move(done);
+  for (size_t i = 0; i < root.size(); ++i) {
+    call(doc, root[i], "[" + std::to_string(i) + "]", auth, post,
+         [batch, i](std::optional<json> response) {
+           batch->answers[i] = std::move(response);
+           if (--batch->remaining > 0) return;
+           json out = json::array();
+           for (auto& a : batch->answers) {
+             if (a) out.push_back(std::move(*a));
+           }
+           batch->done(out.empty() ? std::string() : dump(out));
+         });
+  }
+}
+
+void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
+                      const std::string& prefix, Auth auth, const Post& post, Reply reply) {
+  json id = nullptr;
+  bool notification = false;
+  auto fail = [&](const RpcError& e) {
+    metrics_.count_error(e.code);
+    reply(error_response(id, e));
+  };
+  if (!request.is_object()) return fail(invalid_request("a request must be a JSON object"));
+  if (auto it = request.find("id"); it != request.end()) {
+    if (!it->is_string() && !it->is_number() && !it->is_null()) {
+      return fail(invalid_request("id must be a string, a number or null"));
+    }
+    id = *it;
+  } else {
+    notification = true;
+  }
+  for (const auto& [key, value] : request.items()) {
+    if (key != "jsonrpc" && key != "method" && key != "params" && key != "id") {
+      return fail(invalid_request("unknown request member " + key));
+    }
+  }
+  auto version = request.find("jsonrpc");
+  if (version == request.end() || !version->is_string() || *version != "2.0") {
+    return fail(invalid_request("jsonrpc must be \"2.0\""));
+  }
+  auto method_it = request.find("method");
+  if (method_it == request.end() || !method_it->is_string()) {
+    return fail(invalid_request("method must be a string"));
+  }
+  json params = nullptr;
+  if (auto it = request.find("params"); it != request.end()) {
+    params = *it;  // checked after the method is known: wrong types are -32602
+  }
+  if (auto e = envelope_anomaly(doc->parsed.anomalies, prefix)) return fail(*e);
+  const std::string& name = method_it->get_ref<const std::string&>();
+  metrics_.count_request(name);
+  const Method* method = find_method(name);
+  if (method == nullptr) {
+    return fail(RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64),
+                         nullptr});
+  }
+  if (!params.is_null() && !params.is_object()) {
+    return fail(invalid_params("", "params must be an object"));
+  }
+  if (method->kind == MethodKind::kOperator && auth != Auth::kOk) {
+    const char* why = auth == Auth::kNoTokenConfigured ? "operator methods are disabled (no token)"
+                      : auth == Auth::kMissing         ? "missing bearer token"
+                                                       : "wrong bearer token";
+    return fail(RpcError{errc::kUnauthorized, why, nullptr});
+  }
+  if (auto e = check_params(params, method->params)) return fail(*e);
+
+  auto answer = [this, id, notification,
+                 reply = std::move(reply)](const std::variant<json, RpcError>& r) {
+    if (const auto* e = std::get_if<RpcError>(&r)) {
+      metrics_.count_error(e->code);
+      if (e->code == errc::kInternalError) spdlog::error("rpc internal error: {}", e->message);
+      if (!notification) return reply(error_response(id, *e));
+      return reply(std::nullopt);
+    }
+    if (notification) return reply(std::nullopt);
+    reply(result_response(id, std::get<json>(r)));
+  };
+  switch (method->kind) {
+    case MethodKind::kRead:
+      return run_read(*method, std::move(params), post, std::move(answer));
+    case MethodKind::kSubmit:
+      return run_submit(doc, params, prefix, post, std::move(answer));
+    case MethodKind::kOperator:
+      try {
+        return answer(method->op(service_, params));
+      } catch (const std::exception& ex) {
+        return answer(RpcError{errc::kInternalError, std::string("internal error: ") + ex.what(),
+                               nullptr});
+      }
+  }
+}
+
+void Dispatcher::run_read(const Method& method, json params, const Post& post,
+                          std::function<void(const std::variant<json, RpcError>&)> answer) {
+  auto run = [this, &method, params, answer]() {
+    try {
+      ReadCtx ctx(service_, limits_);
+      answer(method.read(ctx, params));
+    } catch (const std::exception& ex) {
+      answer(RpcError{errc::kInternalError,
+                      std::string(method.name) + ": internal error: " + ex.what(), nullptr});
+    }
+  };
+  uint64_t min_height = u64_param(params, "min_height", 0);
+  if (min_height == 0 || service_.applied_height() >= min_height) return run();
+  auto timeout_ms = static_cast<uint32_t>(u64_param(params, "timeout_ms", kDefaultWaitMs));
+  service_.wait_height(min_height, timeout_ms, [post, run, answer, min_height](bool reached) {
+    post([run, answer, reached, min_height]() {
+      if (reached) return run();
+      answer(RpcError{errc::kTimeout,
+                      "height " + std::to_string(min_height) + " not reached in time", nullptr});
+    });
+  });
+}
+
+void Dispatcher::run_submit(const std::shared_ptr<Doc>& doc, const json& params,
+                            const std::string& prefix, const Post& post,
+                            std::function<void(const std::variant<json, RpcError>&)> answer) {
+  bool wait = str_param(params, "wait") == "committed";
+  auto timeout_ms = static_cast<uint32_t>(u64_param(params, "timeout_ms", kDefaultWaitMs));
+  const json& value = params.find("tx").value();
+  std::string path = prefix.empty() ? "params.tx" : prefix + ".params.tx";
+  auto decoded = ledger::decode_tx(value, ledger::anomaly_within(doc->parsed.anomalies, path));
+  if (const auto* e = std::get_if<ledger::TxError>(&decoded)) return answer(tx_error(*e));
+  ledger::Tx tx = std::get<ledger::Tx>(std::move(decoded));
+  Hash32 hash = tx.hash;
+  service_.submit(std::move(tx), [this, post, answer, wait, timeout_ms,
+                                  hash](std::variant<Hash32, RpcError> r) {
+    post([this, post, answer, wait, timeout_ms, hash, r = std::move(r)]() {
+      if (const auto* e = std::get_if<RpcError>(&r)) return answer(*e);
+      std::string hex = to_hex(std::get<Hash32>(r));
+      if (!wait) return answer(json{{"tx_hash", hex}, {"status", "pending"}});
+      service_.wait_committed(hash, timeout_ms, [this, post, answer, hash, hex,
+                                                 timeout_ms](bool committed) {
+        post([this, answer, hash, hex, committed, timeout_ms]() {
+          if (!committed) {
+            return answer(RpcError{errc::kTimeout,
+                                   "not committed within " + std::to_string(timeout_ms) +
+                                       " ms; it may still commit",
+                                   json{{"tx_hash", hex}}});
+          }
+          ReadCtx ctx(service_, limits_);
+          auto fields = committed_fields(ctx, hash);
+          if (!fields) {
+            return answer(RpcError{errc::kInternalError,
+                                   "transaction " + hex + " reported committed but not indexed",
+                                   nullptr});
+          }
+          json out{{"tx_hash", hex}, {"status", "committed"}};
+          out.update(*fields);
+          answer(out);
+        });
+      });
+    });
+  });
+}
+
+}  // namespace suanli::rpc

@@ -1,0 +1,63 @@
+// JSON-RPC 2.0 processing of a request body, apart from HTTP: parsing (strict,
+// bounded nesting), single calls and batches, the envelope checks, method
+// lookup, params, operator authorization, min_height waits and tx_submit.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "rpc/metrics.h"
+#include "rpc/server.h"
+#include "rpc/service.h"
+
+namespace suanli::rpc {
+
+struct Method;
+
+// Runs a function on the executor of the connection being answered. Service
+// callbacks come from node threads; everything after them goes through this.
+using Post = std::function<void(std::function<void()>)>;
+
+// What the request's Authorization header proves.
+enum class Auth { kNoTokenConfigured, kMissing, kWrong, kOk };
+
+// Default wait when min_height or wait=committed come without timeout_ms.
+inline constexpr uint32_t kDefaultWaitMs = 10000;
+
+class Dispatcher {
+ public:
+  Dispatcher(Service& service, const Limits& limits, Metrics& metrics)
+      : service_(service), limits_(limits), metrics_(metrics) {}
+
+  // Answers a JSON-RPC body: `done` gets the response body, or "" when the
+  // body held only notifications. `done` runs exactly once, inline or through
+  // `post`.
+  void handle(std::string_view body, Auth auth, Post post, std::function<void(std::string)> done);
+
+  // A JSON-RPC error response.
+  static nlohmann::json error_response(const nlohmann::json& id, const RpcError& error);
+  static std::string dump(const nlohmann::json& response);
+
+ private:
+  struct Doc;
+  using Reply = std::function<void(std::optional<nlohmann::json>)>;
+  void call(const std::shared_ptr<Doc>& doc, const nlohmann::json& request,
+            const std::string& prefix, Auth auth, const Post& post, Reply reply);
+  void run_read(const Method& method, nlohmann::json params, const Post& post,
+                std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
+  void run_submit(const std::shared_ptr<Doc>& doc, const nlohmann::json& params,
+                  const std::string& prefix, const Post& post,
+                  std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
+
+  Service& service_;
+  const Limits& limits_;
+  Metrics& metrics_;
+};
+
+}  // namespace suanli::rpc

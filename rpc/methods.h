@@ -1,0 +1,78 @@
+// The JSON-RPC methods of API.md: their parameters and, for reads and
+// operator methods, their handlers. tx_submit is asynchronous and lives in
+// the dispatcher (rpc/dispatch.cc).
+#pragma once
+
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/overlay.h"
+#include "ledger/store.h"
+#include "rpc/params.h"
+#include "rpc/server.h"
+#include "rpc/service.h"
+
+namespace suanli::rpc {
+
+// One read: a view of the service's applied state. Cheap to build per call.
+struct ReadCtx {
+  ReadCtx(Service& s, const Limits& l) : service(s), limits(l), kv(s.state()), st(kv) {}
+  Service& service;
+  const Limits& limits;
+  ledger::Overlay kv;  // never written: StateStore reads through an Overlay
+  ledger::StateStore st;
+};
+
+using MethodResult = std::variant<nlohmann::json, RpcError>;
+using ReadFn = MethodResult (*)(ReadCtx& ctx, const nlohmann::json& params);
+using OperatorFn = MethodResult (*)(Service& service, const nlohmann::json& params);
+
+enum class MethodKind { kRead, kSubmit, kOperator };
+
+struct Method {
+  std::string_view name;
+  MethodKind kind = MethodKind::kRead;
+  // For reads this includes min_height and timeout_ms.
+  std::vector<ParamSpec> params;
+  ReadFn read = nullptr;
+  OperatorFn op = nullptr;
+};
+
+// The method called `name`, or nullptr.
+const Method* find_method(std::string_view name);
+// Every method name (for metrics labels).
+std::vector<std::string_view> method_names();
+
+RpcError not_found(std::string message);
+
+// Read handlers (rpc/methods_read.cc, rpc/methods_list.cc).
+MethodResult tx_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult tx_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult block_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult block_latest(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult participant_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult participant_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult contract_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult contract_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult application_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult application_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult voucher_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult voucher_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult program_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult settlement_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult settlement_current(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult settlement_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult proposal_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult proposal_list(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult stats_get(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult node_status(ReadCtx& ctx, const nlohmann::json& params);
+MethodResult chain_genesis(ReadCtx& ctx, const nlohmann::json& params);
+
+// Committed transaction answer shared by tx_get and tx_submit (wait committed):
+// {height, index, result} of its txindex record, or nullopt.
+std::optional<nlohmann::json> committed_fields(ReadCtx& ctx, const Hash32& tx_hash);
+
+}  // namespace suanli::rpc

@@ -1,0 +1,355 @@
+// The HTTP transport of the RPC server: Beast on one io_context, a strand per
+// connection. The only file that includes Beast.
+#include <utility>  // before Asio/Beast on g++ 12
+
+#include "rpc/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "rpc/http_handler.h"
+
+namespace suanli::rpc {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::chrono::milliseconds kDrainTime{2000};
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+class Session;
+
+// State shared by the server and its connections. Connections hold it, so
+// the io_context outlives every socket, even one whose session is kept by a
+// service callback after the server stopped.
+struct Core {
+  Core(Service& service, Options options)
+      : limits(options.limits), handler(service, std::move(options)) {}
+
+  // Posts `fn` to `ex` unless the server has stopped (then drops it).
+  void post(const net::any_io_executor& ex, std::function<void()> fn) {
+    std::lock_guard lock(mu);
+    if (stopped) return;
+    net::post(ex, std::move(fn));
+  }
+
+  net::io_context ioc;  // first member: destroyed last
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+  const Limits limits;
+  HttpHandler handler;
+
+  std::mutex mu;
+  bool stopped = false;                          // guarded by mu
+  std::vector<std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::atomic<bool> stopping{false};
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<Core> core, tcp::socket socket)
+      : core_(std::move(core)),
+        stream_(std::move(socket)),
+        ex_(stream_.get_executor()),
+        tokens_(core_->limits.requests_burst),
+        refilled_(std::chrono::steady_clock::now()) {
+    core_->handler.metrics().connection_opened();
+  }
+  ~Session() { core_->handler.metrics().connection_closed(); }
+
+  void start() {
+    net::dispatch(ex_, [self = shared_from_this()] { self->read(); });
+  }
+
+  // From any thread.
+  void close() {
+    net::post(ex_, [self = shared_from_this()] {
+      beast::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.close();
+    });
+  }
+
+ private:
+  void read() {
+    if (core_->stopping.load()) return stream_.close();
+    parser_.emplace();
+    parser_->body_limit(core_->limits.body_bytes_max);
+    parser_->header_limit(static_cast<uint32_t>(core_->limits.header_bytes_max));
+    stream_.expires_after(std::chrono::milliseconds(core_->limits.idle_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, size_t /*bytes*/) {
+    if (ec == http::error::end_of_stream) return shutdown();
+    if (ec == http::error::body_limit) {
+      return write(HttpHandler::error_reply(
+                       413, errc::kTooLarge,
+                       "request body over " + std::to_string(core_->limits.body_bytes_max) +
+                           " bytes"),
+                   /*drain=*/true);
+    }
+    if (ec == http::error::header_limit) {
+      return write(HttpHandler::error_reply(431, errc::kTooLarge, "request header too large"),
+                   true);
+    }
+    if (ec && &ec.category() == &http::make_error_code(http::error::bad_target).category()) {
+      return write(HttpHandler::error_reply(400, errc::kInvalidRequest, "malformed HTTP request"),
+                   true);
+    }
+    if (ec) return stream_.close();  // timeout, reset
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    if (!take_token()) {
+      HttpReply r = HttpHandler::error_reply(429, errc::kBusy, "too many requests");
+      auto retry_ms = static_cast<uint64_t>(1000 / std::max<uint32_t>(1, core_->limits.requests_per_second)) + 1;
+      r.body = Dispatcher::dump(Dispatcher::error_response(
+          nullptr, RpcError{errc::kBusy, "too many requests on this connection",
+                            nlohmann::json{{"retry_after_ms", retry_ms}}}));
+      return write(std::move(r), false);
+    }
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.content_type = std::string(req[http::field::content_type]);
+    request.authorization = std::string(req[http::field::authorization]);
+    request.body = std::move(req.body());
+    parser_.reset();
+    auto self = shared_from_this();
+    Post post = [self](std::function<void()> fn) { self->core_->post(self->ex_, std::move(fn)); };
+    core_->handler.handle(std::move(request), std::move(post),
+                          [self](HttpReply reply) { self->write(std::move(reply), false); });
+  }
+
+  // Token bucket over HTTP requests.
+  bool take_token() {
+    auto now = std::chrono::steady_clock::now();
+    double elapsed_s = std::chrono::duration<double>(now - refilled_).count();
+    refilled_ = now;
+    tokens_ = std::min<double>(core_->limits.requests_burst,
+                               tokens_ + elapsed_s * core_->limits.requests_per_second);
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+  }
+
+  void write(HttpReply reply, bool drain) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(reply.status), version_);
+    res->set(http::field::server, "suanli");
+    res->set(http::field::content_type, reply.content_type);
+    res->keep_alive(keep_alive_ && !reply.close && !drain);
+    res->body() = std::move(reply.body);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::milliseconds(core_->limits.write_timeout_ms));
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, drain](beast::error_code ec, size_t) {
+                        self->on_write(ec, res->need_eof(), drain);
+                      });
+  }
+
+  void on_write(beast::error_code ec, bool close, bool drain) {
+    if (ec) return stream_.close();
+    if (drain) return linger();
+    if (close) return shutdown();
+    read();
+  }
+
+  // After refusing a request whose body was not read: stop sending and read
+  // (and discard) for a while, so that the client gets the answer instead of
+  // a reset for the unread data.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kDrainTime);
+    drain_left_ = 4 * core_->limits.body_bytes_max;
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(drain_buf_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec || n >= self->drain_left_) return self->stream_.close();
+                              self->drain_left_ -= n;
+                              self->drain();
+                            });
+  }
+
+  void shutdown() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  std::shared_ptr<Core> core_;
+  beast::tcp_stream stream_;
+  net::any_io_executor ex_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  double tokens_;
+  std::chrono::steady_clock::time_point refilled_;
+  std::array<char, 16 * 1024> drain_buf_{};
+  size_t drain_left_ = 0;
+};
+
+void accept(const std::shared_ptr<Core>& core);
+
+void on_accept(const std::shared_ptr<Core>& core, beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || core->stopping.load()) return;
+  if (ec) {
+    spdlog::warn("rpc accept: {}", ec.message());
+    core->accept_retry.expires_after(kAcceptRetry);
+    core->accept_retry.async_wait([core](beast::error_code wait_ec) {
+      if (!wait_ec) accept(core);
+    });
+    return;
+  }
+  if (core->handler.metrics().connections_open() >= core->limits.connections_max) {
+    core->handler.metrics().connection_refused();
+    beast::error_code ignored;
+    socket.close(ignored);
+    return accept(core);
+  }
+  auto session = std::make_shared<Session>(core, std::move(socket));
+  {
+    std::lock_guard lock(core->mu);
+    if (core->stopped) return;
+    auto& s = core->sessions;
+    if (s.size() >= 2 * core->limits.connections_max) {
+      s.erase(std::remove_if(s.begin(), s.end(), [](const auto& w) { return w.expired(); }),
+              s.end());
+    }
+    s.push_back(session);
+  }
+  session->start();
+  accept(core);
+}
+
+void accept(const std::shared_ptr<Core>& core) {
+  core->acceptor.async_accept(net::make_strand(core->ioc),
+                              [core](beast::error_code ec, tcp::socket socket) {
+                                on_accept(core, ec, std::move(socket));
+                              });
+}
+
+// "host:port" or "[v6]:port".
+Result<tcp::endpoint> parse_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::error("invalid_listen", "no port in " + listen);
+  std::string host = listen.substr(0, colon);
+  std::string port_text = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (port_text.empty() || port_text.size() > 5 ||
+      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Status::error("invalid_listen", "bad port in " + listen);
+  }
+  unsigned long port = std::stoul(port_text);
+  if (port > 65535) return Status::error("invalid_listen", "bad port in " + listen);
+  beast::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) return Status::error("invalid_listen", "bad address in " + listen + ": " + ec.message());
+  return tcp::endpoint(address, static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+struct RpcServer::Impl {
+  std::shared_ptr<Core> core;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+};
+
+RpcServer::RpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RpcServer::~RpcServer() { stop(); }
+
+Result<std::unique_ptr<RpcServer>> RpcServer::start(Service& service, Options options) {
+  if (options.threads < 1 || options.threads > 2) {
+    return Status::error("invalid_option", "rpc threads must be 1 or 2");
+  }
+  auto endpoint = parse_listen(options.listen);
+  if (!endpoint) return endpoint.status();
+  int threads = options.threads;
+  auto impl = std::make_unique<Impl>();
+  impl->core = std::make_shared<Core>(service, std::move(options));
+  Core& core = *impl->core;
+  beast::error_code ec;
+  core.acceptor.open(endpoint->protocol(), ec);
+  if (!ec) core.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) core.acceptor.bind(*endpoint, ec);
+  if (!ec) core.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::error("rpc_listen", "cannot listen on " + endpoint->address().to_string() +
+                                           ":" + std::to_string(endpoint->port()) + ": " +
+                                           ec.message());
+  }
+  impl->port = core.acceptor.local_endpoint().port();
+  accept(impl->core);
+  for (int i = 0; i < threads; ++i) {
+    impl->threads.emplace_back([core = impl->core] {
+      for (;;) {
+        try {
+          core->ioc.run();
+          return;
+        } catch (const std::exception& ex) {
+          spdlog::error("rpc: exception from a handler: {}", ex.what());
+        }
+      }
+    });
+  }
+  spdlog::info("rpc: listening on {}:{}", endpoint->address().to_string(), impl->port);
+  return std::unique_ptr<RpcServer>(new RpcServer(std::move(impl)));
+}
+
+void RpcServer::stop() {
+  if (!impl_ || !impl_->core) return;
+  std::shared_ptr<Core> core = impl_->core;
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(core->mu);
+    if (core->stopped) return;
+    core->stopped = true;
+    core->stopping.store(true);
+    for (auto& w : core->sessions) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+    core->sessions.clear();
+  }
+  net::post(core->ioc, [core] {
+    beast::error_code ec;
+    core->acceptor.close(ec);
+    core->accept_retry.cancel();
+  });
+  for (auto& s : live) s->close();
+  live.clear();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+uint16_t RpcServer::port() const { return impl_->port; }
+
+}  // namespace suanli::rpc
