@@ -2,6 +2,8 @@
 // signature ("Transactions"), each failure naming its field.
 #include <initializer_list>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "common/assert.h"
 #include "ledger/codec.h"
@@ -20,6 +22,23 @@ constexpr uint64_t kMemoMax = 128;
 constexpr uint64_t kModelMax = 64;
 constexpr uint64_t kAddressMax = 255;
 constexpr uint64_t kRateBpsMax = 10000;
+// A transaction is 4 levels deep (payload.vouchers[i]); parse_strict's default
+// limit is the same, so values from elsewhere are held to it too.
+constexpr size_t kDepthMax = 64;
+
+// Whether `value` nests deeper than `limit`, without recursion: a value built
+// by a non-strict parser may be arbitrarily deep, and jcs() recurses.
+bool deeper_than(const json& value, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> stack{{&value, 0}};
+  while (!stack.empty()) {
+    auto [v, depth] = stack.back();
+    stack.pop_back();
+    if (!v->is_structured()) continue;
+    if (depth >= limit) return true;
+    for (const json& child : *v) stack.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
 
 bool read(FieldReader& r, ParticipantRegister& p) {
   return r.members({"pubkey", "role", "province", "name", "credit_code", "group"}) &&
@@ -253,6 +272,9 @@ bool read_envelope(FieldReader& r, Tx& tx) {
 std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
                                     const std::optional<JsonAnomaly>& anomaly) {
   if (value.is_discarded()) return TxError{TxErrorKind::kParse, "", "not JSON"};
+  if (deeper_than(value, kDepthMax)) {
+    return TxError{TxErrorKind::kInvalid, "", "nested too deeply"};
+  }
   // Size first (API.md's ingress order: parse, size, invalid_transaction).
   // For a valid transaction this is exactly its canonical encoding.
   std::string whole = jcs(value);

@@ -318,6 +318,16 @@ TEST(DecodeTxTest, DeepNestingIsInvalidNotACrash) {
   EXPECT_EQ(std::get<TxError>(r).field.substr(0, 8), "junk[0][");
 }
 
+TEST(DecodeTxTest, ValueOverloadRefusesDeepValuesFromLaxParsers) {
+  json v = json::parse(valid("deposit"));
+  v["junk"] = json::parse(repeat("[", 50000) + repeat("]", 50000));
+  auto r = decode_tx(v, std::nullopt);
+  ASSERT_TRUE(std::holds_alternative<TxError>(r));
+  EXPECT_EQ(std::get<TxError>(r).kind, TxErrorKind::kInvalid);
+  json ok = json::parse(valid("contract_create"));
+  EXPECT_TRUE(std::holds_alternative<Tx>(decode_tx(ok, std::nullopt)));
+}
+
 TEST(DecodeTxTest, TooLargeCountsTheCanonicalEncoding) {
   // Whitespace does not count: 20 KiB of spaces around a small transaction is fine.
   std::string padded = repeat(" ", 20000) + valid("deposit") + repeat("\n", 20000);
