@@ -12,6 +12,8 @@
 //
 // Thread-safety: all methods may be called from any thread; work runs on the
 // io_context given at construction. on_frame is called on that io_context.
+// Lifetime: the io_context must outlive the Transport. Destroying it stops it;
+// on_frame is not called after stop() returns, except a call already running.
 #pragma once
 
 #include <cstdint>
@@ -62,17 +64,24 @@ class Transport {
                                            OnFrame on_frame);
   virtual ~Transport() = default;
 
-  // Binds and starts accepting. Errors: "bind_failed".
+  // Binds and starts accepting. Errors: "bind_failed", "invalid_config" (a
+  // node_id that is not 1..64 printable ASCII characters).
   virtual Status start() = 0;
   // Closes every link and the listener.
   virtual void stop() = 0;
   // Replaces the set of peers: only these keys are accepted; links to
-  // removed peers close, new ones are dialled.
+  // removed peers close, new ones are dialled. An entry for this node itself
+  // is ignored; a peer whose key or address changed is redialled.
   virtual void set_peers(std::vector<PeerInfo> peers) = 0;
   // Queues a frame to a peer. Returns false (and drops it) when the peer is
-  // unknown, not connected or its queue is full.
+  // unknown, not connected or its queue is full, or the payload is over
+  // kFrameBytesMax. Frames to one peer arrive in order while its link stays up;
+  // frames queued when a link drops are dropped (and counted), not resent.
   virtual bool send(const std::string& node_id, std::string payload) = 0;
   virtual std::vector<PeerStatus> status() const = 0;
+  // The port the listener is bound to (so options.listen may use port 0);
+  // 0 before start() succeeded.
+  virtual uint16_t listen_port() const { return 0; }
 };
 
 }  // namespace suanli::node

@@ -1,0 +1,73 @@
+// Peer frame codec: length-prefixed AEAD records on an established link.
+//
+// Wire format of one frame:
+//   u32 big-endian ciphertext length | ChaCha20-Poly1305-IETF ciphertext (+16-byte tag)
+// The nonce is a 64-bit counter per direction (4 zero bytes, then the counter
+// big-endian), so a key never sees a nonce twice; the length prefix is the
+// additional data, so it cannot be altered either. Each session derives fresh
+// keys (crypto_kx over ephemeral keys), so counters restart at zero safely.
+//
+// Thread-safety: none; each sealer and opener belongs to one link's strand.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "node/transport.h"
+
+namespace suanli::node {
+
+inline constexpr size_t kFrameHeaderBytes = 4;
+inline constexpr size_t kFrameTagBytes = 16;
+inline constexpr size_t kFrameCiphertextBytesMax = kFrameBytesMax + kFrameTagBytes;
+static_assert(kFrameCiphertextBytesMax <= UINT32_MAX, "frame length must fit the u32 prefix");
+static_assert(kFrameBytesMax <= kPeerSendQueueBytesMax, "a queue must hold a maximal frame");
+
+using SessionKey = std::array<uint8_t, 32>;
+
+// Seals outgoing frames with one direction's key.
+class FrameSealer {
+ public:
+  explicit FrameSealer(const SessionKey& key) : key_(key) {}
+  ~FrameSealer();
+  FrameSealer(const FrameSealer&) = delete;
+  FrameSealer& operator=(const FrameSealer&) = delete;
+
+  // Appends the sealed frame (header + ciphertext) to *out. Requires
+  // plaintext.size() <= kFrameBytesMax.
+  void seal(std::string_view plaintext, std::string* out);
+  uint64_t next_nonce() const { return counter_; }
+
+ private:
+  SessionKey key_;
+  uint64_t counter_ = 0;
+};
+
+// Opens incoming frames with the other direction's key, in order.
+class FrameOpener {
+ public:
+  explicit FrameOpener(const SessionKey& key) : key_(key) {}
+  ~FrameOpener();
+  FrameOpener(const FrameOpener&) = delete;
+  FrameOpener& operator=(const FrameOpener&) = delete;
+
+  // The ciphertext length a header announces, or nullopt when it is out of
+  // bounds (shorter than a tag or longer than kFrameCiphertextBytesMax).
+  static std::optional<size_t> body_bytes(const uint8_t* header);
+
+  // Authenticates and decrypts one frame body (the bytes after `header`).
+  // Returns false on any failure; the link must then be closed, since the
+  // counter has not advanced and the stream is no longer trustworthy.
+  bool open(const uint8_t* header, std::string_view body, std::string* plaintext);
+  uint64_t next_nonce() const { return counter_; }
+
+ private:
+  SessionKey key_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace suanli::node
