@@ -319,7 +319,9 @@ void Simulator::inject_faults() {
 void Simulator::propose(SimNode& leader) {
   std::string data = "p" + std::to_string(next_proposal_++) + ":";
   data.append(rng_.uniform(40), 'd');
-  (void)leader.core->propose(std::move(data));
+  const Status s = leader.core->propose(data);
+  trace("n" + std::to_string(leader.id) + " propose " + data.substr(0, data.find(':')) +
+        (s.is_ok() ? "" : " refused: " + s.code()));
 }
 
 void Simulator::conf_change(SimNode& leader) {
@@ -367,7 +369,13 @@ void Simulator::workload() {
 
 void Simulator::run_tick(bool faults) {
   for (auto& [id, n] : nodes_) {
-    if (n->up() && !(faults && rng_.chance(50))) n->core->tick();
+    if (!n->up() || (faults && rng_.chance(50))) continue;  // skipped: clock drift
+    const StateRole before = n->core->role();
+    n->core->tick();
+    if (n->core->role() != before) {
+      trace("n" + std::to_string(id) + " becomes " + role_name(n->core->role()) +
+            " term=" + std::to_string(n->core->term()) + " (tick)");
+    }
   }
   for (uint32_t round = 0; round < kRoundsPerTick && !checker_.failed(); ++round) {
     for (const Message& m : net_.take_due(now_)) deliver(m);
