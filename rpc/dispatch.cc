@@ -175,23 +175,29 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
     params = *it;  // checked after the method is known: wrong types are -32602
   }
   if (auto e = envelope_anomaly(doc->parsed.anomalies, prefix)) return fail(*e);
+  // A valid notification is never answered, not even with an error.
+  auto fail_call = [&](const RpcError& e) {
+    if (!notification) return fail(e);
+    metrics_.count_error(e.code);
+    reply(std::nullopt);
+  };
   const std::string& name = method_it->get_ref<const std::string&>();
   metrics_.count_request(name);
   const Method* method = find_method(name);
   if (method == nullptr) {
-    return fail(RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64),
+    return fail_call(RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64),
                          nullptr});
   }
   if (!params.is_null() && !params.is_object()) {
-    return fail(invalid_params("", "params must be an object"));
+    return fail_call(invalid_params("", "params must be an object"));
   }
   if (method->kind == MethodKind::kOperator && auth != Auth::kOk) {
     const char* why = auth == Auth::kNoTokenConfigured ? "operator methods are disabled (no token)"
                       : auth == Auth::kMissing         ? "missing bearer token"
                                                        : "wrong bearer token";
-    return fail(RpcError{errc::kUnauthorized, why, nullptr});
+    return fail_call(RpcError{errc::kUnauthorized, why, nullptr});
   }
-  if (auto e = check_params(params, method->params)) return fail(*e);
+  if (auto e = check_params(params, method->params)) return fail_call(*e);
 
   auto answer = [this, id, notification,
                  reply = std::move(reply)](const std::variant<json, RpcError>& r) {
@@ -219,6 +225,21 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   }
 }
 
+std::shared_ptr<Dispatcher::WaitSlot> Dispatcher::take_wait_slot() {
+  if (waits_->fetch_add(1) >= limits_.waits_max) {
+    waits_->fetch_sub(1);
+    return nullptr;
+  }
+  return std::make_shared<WaitSlot>(waits_);
+}
+
+namespace {
+RpcError too_many_waits() {
+  return RpcError{errc::kBusy, "too many calls waiting on this node",
+                  json{{"retry_after_ms", 1000}}};
+}
+}  // namespace
+
 void Dispatcher::run_read(const Method& method, json params, const Post& post,
                           std::function<void(const std::variant<json, RpcError>&)> answer) {
   auto run = [this, &method, params, answer]() {
@@ -233,8 +254,11 @@ void Dispatcher::run_read(const Method& method, json params, const Post& post,
   uint64_t min_height = u64_param(params, "min_height", 0);
   if (min_height == 0 || service_.applied_height() >= min_height) return run();
   auto timeout_ms = static_cast<uint32_t>(u64_param(params, "timeout_ms", kDefaultWaitMs));
-  service_.wait_height(min_height, timeout_ms, [post, run, answer, min_height](bool reached) {
-    post([run, answer, reached, min_height]() {
+  auto slot = take_wait_slot();
+  if (!slot) return answer(too_many_waits());
+  service_.wait_height(min_height, timeout_ms, [post, run, answer, min_height,
+                                                slot](bool reached) {
+    post([run, answer, reached, min_height, slot]() {
       if (reached) return run();
       answer(RpcError{errc::kTimeout,
                       "height " + std::to_string(min_height) + " not reached in time", nullptr});
@@ -253,15 +277,20 @@ void Dispatcher::run_submit(const std::shared_ptr<Doc>& doc, const json& params,
   if (const auto* e = std::get_if<ledger::TxError>(&decoded)) return answer(tx_error(*e));
   ledger::Tx tx = std::get<ledger::Tx>(std::move(decoded));
   Hash32 hash = tx.hash;
-  service_.submit(std::move(tx), [this, post, answer, wait, timeout_ms,
-                                  hash](std::variant<Hash32, RpcError> r) {
-    post([this, post, answer, wait, timeout_ms, hash, r = std::move(r)]() {
+  std::shared_ptr<WaitSlot> slot;
+  if (wait) {
+    slot = take_wait_slot();
+    if (!slot) return answer(too_many_waits());
+  }
+  service_.submit(std::move(tx), [this, post, answer, wait, timeout_ms, hash,
+                                  slot](std::variant<Hash32, RpcError> r) {
+    post([this, post, answer, wait, timeout_ms, hash, slot, r = std::move(r)]() {
       if (const auto* e = std::get_if<RpcError>(&r)) return answer(*e);
       std::string hex = to_hex(std::get<Hash32>(r));
       if (!wait) return answer(json{{"tx_hash", hex}, {"status", "pending"}});
-      service_.wait_committed(hash, timeout_ms, [this, post, answer, hash, hex,
-                                                 timeout_ms](bool committed) {
-        post([this, answer, hash, hex, committed, timeout_ms]() {
+      service_.wait_committed(hash, timeout_ms, [this, post, answer, hash, hex, timeout_ms,
+                                                 slot](bool committed) {
+        post([this, answer, hash, hex, committed, timeout_ms, slot]() {
           if (!committed) {
             return answer(RpcError{errc::kTimeout,
                                    "not committed within " + std::to_string(timeout_ms) +

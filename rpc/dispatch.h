@@ -3,6 +3,7 @@
 // lookup, params, operator authorization, min_height waits and tx_submit.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -55,9 +56,21 @@ class Dispatcher {
                   const std::string& prefix, const Post& post,
                   std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
 
+  // One call's claim on Limits::waits_max, given back when the last copy of
+  // the callbacks holding it is gone.
+  struct WaitSlot {
+    explicit WaitSlot(std::shared_ptr<std::atomic<size_t>> n) : count(std::move(n)) {}
+    WaitSlot(const WaitSlot&) = delete;
+    WaitSlot& operator=(const WaitSlot&) = delete;
+    ~WaitSlot() { count->fetch_sub(1); }
+    std::shared_ptr<std::atomic<size_t>> count;
+  };
+  std::shared_ptr<WaitSlot> take_wait_slot();
+
   Service& service_;
   const Limits& limits_;
   Metrics& metrics_;
+  std::shared_ptr<std::atomic<size_t>> waits_ = std::make_shared<std::atomic<size_t>>(0);
 };
 
 }  // namespace suanli::rpc

@@ -183,7 +183,15 @@ MethodResult tx_list(ReadCtx& ctx, const json& params) {
     std::string start = prefix;
     put_u64_be(start, lo);
     std::deque<TxRef> found;  // the newest (limit - items.size()) of the window
+    uint64_t visited = 0;
+    bool overflow = false;
     ctx.kv.scan(start, end_key, [&](std::string_view key, std::string_view value) {
+      // A window that holds too much is retried narrower (a single height
+      // holds at most one block's transactions).
+      if (++visited > ctx.limits.scan_max && window > 1) {
+        overflow = true;
+        return false;
+      }
       if (key.size() != prefix.size() + 12 || value.size() != 32) return true;
       TxRef ref;
       ref.height = get_u64_be(key.substr(prefix.size(), 8));
@@ -197,6 +205,10 @@ MethodResult tx_list(ReadCtx& ctx, const json& params) {
       if (found.size() > limit - items.size()) found.pop_front();
       return true;
     });
+    if (overflow) {
+      window = std::max<uint64_t>(1, window / 8);
+      continue;
+    }
     for (auto it = found.rbegin(); it != found.rend(); ++it) items.push_back(*it);
     end_key = start;
     hi = lo;

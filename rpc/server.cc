@@ -95,6 +95,29 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(core_->limits.body_bytes_max);
     parser_->header_limit(static_cast<uint32_t>(core_->limits.header_bytes_max));
     stream_.expires_after(std::chrono::milliseconds(core_->limits.idle_timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // Clients such as curl send "Expect: 100-continue" before a large body and
+  // wait for the go-ahead; a body over the limit was refused with the header.
+  void on_header(beast::error_code ec, size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    auto& req = parser_->get();
+    if (!parser_->is_done() && beast::iequals(req[http::field::expect], "100-continue")) {
+      auto go = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                   req.version());
+      http::async_write(stream_, *go, [self = shared_from_this(), go](beast::error_code wec,
+                                                                      size_t) {
+        if (wec) return self->stream_.close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }

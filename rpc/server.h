@@ -36,6 +36,9 @@ struct Limits {
   // State entries a list call may visit before it answers with what it has
   // and a cursor to go on from (filters that match little stay bounded).
   uint32_t scan_max = 10000;
+  // Calls waiting at once (min_height, tx_submit with wait committed) over
+  // all connections; beyond, busy (-32006).
+  size_t waits_max = 10000;
 };
 
 struct Options {

@@ -1,5 +1,6 @@
 // Read methods over objects built through the ledger harness, tx_submit with
 // and without waiting, min_height, batches and the HTTP extras.
+#include <algorithm>
 #include <future>
 #include <set>
 
@@ -429,6 +430,95 @@ TEST_F(RpcMethodsTest, HealthMetricsAndPage) {
   r = client_->request("GET", "/", "", {}, "");
   EXPECT_EQ(r.status, 200u);
   EXPECT_NE(r.content_type.find("text/html"), std::string::npos);
+}
+
+TEST_F(RpcMethodsTest, ExpectContinueAndNotificationErrors) {
+  std::string body = R"({"jsonrpc":"2.0","id":5,"method":"node_status"})";
+  client_->send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Expect: 100-continue\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_EQ(client_->read().status, 100u);
+  client_->send(body);
+  HttpResult r = client_->read();
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.json_body()["id"], 5);
+  // A notification is not answered, not even when it fails.
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","method":"nope"})").status, 204u);
+  EXPECT_EQ(post(R"({"jsonrpc":"2.0","method":"tx_get","params":{}})").status, 204u);
+  // An invalid request without an id is answered with id null.
+  json e = post(R"({"jsonrpc":"1.0","method":"node_status"})").json_body();
+  EXPECT_EQ(e["error"]["code"], errc::kInvalidRequest);
+  EXPECT_TRUE(e["id"].is_null());
+}
+
+class RpcSmallLimitsTest : public RpcFixture {
+ protected:
+  Options options() override {
+    Options o = RpcFixture::options();
+    o.limits.scan_max = 3;
+    o.limits.waits_max = 1;
+    return o;
+  }
+};
+
+TEST_F(RpcSmallLimitsTest, ListsStayBoundedAndComplete) {
+  auto& h = service_->harness();
+  // Eleven deposits to gd-buyer, a few per block.
+  std::vector<std::string> hashes;
+  for (int b = 0; b < 4; ++b) {
+    std::vector<ledger::Tx> txs;
+    for (int i = 0; i < (b == 0 ? 5 : 2); ++i) {
+      txs.push_back(h.make("gz-reg", TxType::kDeposit,
+                           ledger::Deposit{h.actor("gd-buyer").key.pubkey, 10,
+                                           "r" + std::to_string(b) + "-" + std::to_string(i)}));
+      hashes.push_back(to_hex(txs.back().hash));
+    }
+    service_->apply(txs);
+    h.advance(1000);
+  }
+  std::reverse(hashes.begin(), hashes.end());
+  std::vector<std::string> seen;
+  json cursor = nullptr;
+  int pages = 0;
+  do {
+    json params{{"participant", to_hex(h.actor("gd-buyer").key.pubkey)}, {"limit", 4}};
+    if (!cursor.is_null()) params["cursor"] = cursor;
+    json page = result("tx_list", params);
+    for (const auto& item : page["items"]) seen.push_back(item["tx_hash"]);
+    cursor = page["next_cursor"];
+    ASSERT_LT(++pages, 20);
+  } while (!cursor.is_null());
+  EXPECT_EQ(seen, hashes);
+
+  // participant_list visits at most 3 entries per call but gets there.
+  size_t total = 0;
+  cursor = nullptr;
+  pages = 0;
+  do {
+    json params{{"limit", 100}};
+    if (!cursor.is_null()) params["cursor"] = cursor;
+    json page = result("participant_list", params);
+    EXPECT_LE(page["items"].size(), 3u);
+    total += page["items"].size();
+    cursor = page["next_cursor"];
+    ASSERT_LT(++pages, 20);
+  } while (!cursor.is_null());
+  EXPECT_EQ(total, 9u);
+}
+
+TEST_F(RpcSmallLimitsTest, WaitsAreBounded) {
+  auto waiter = std::async(std::launch::async, [port = server_->port()] {
+    HttpClient c(port);
+    return c.request("POST", "/",
+                     R"({"jsonrpc":"2.0","id":1,"method":"block_latest","params":{"min_height":9,"timeout_ms":400}})");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  json r = call("block_latest", {{"min_height", 9}, {"timeout_ms", 400}});
+  EXPECT_EQ(r["error"]["code"], errc::kBusy);
+  EXPECT_EQ(waiter.get().json_body()["error"]["code"], errc::kTimeout);
+  // The slot is given back.
+  r = call("block_latest", {{"min_height", 9}, {"timeout_ms", 50}});
+  EXPECT_EQ(r["error"]["code"], errc::kTimeout);
 }
 
 class RpcNoTokenTest : public RpcFixture {

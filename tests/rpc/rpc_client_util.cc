@@ -76,9 +76,18 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
 }
 
 HttpResult HttpClient::raw(const std::string& bytes) {
+  send(bytes);
+  return read();
+}
+
+void HttpClient::send(const std::string& bytes) {
   impl_->ensure_connected();
   beast::error_code ec;
   net::write(impl_->stream->socket(), net::buffer(bytes), ec);
+}
+
+HttpResult HttpClient::read() {
+  if (!impl_->stream) return HttpResult{};
   return impl_->read_response();
 }
 

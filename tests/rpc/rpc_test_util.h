@@ -124,6 +124,9 @@ class HttpClient {
                      std::string content_type = "application/json");
   // Sends raw bytes and reads one response.
   HttpResult raw(const std::string& bytes);
+  // Sends raw bytes only; read() reads one response.
+  void send(const std::string& bytes);
+  HttpResult read();
 
  private:
   struct Impl;
