@@ -564,6 +564,9 @@ bool RaftCore::has_ready() const {
 }
 
 Ready RaftCore::ready() {
+  // A second ready() before advance() would hand out the same entries twice.
+  SUANLI_ASSERT_MSG(!awaiting_advance_, "ready() called again before advance()");
+  awaiting_advance_ = true;
   Ready rd;
   const HardState hs = hard_state();
   if (hs != prev_hard_state_) rd.hard_state = hs;
@@ -576,6 +579,8 @@ Ready RaftCore::ready() {
 }
 
 void RaftCore::advance(const Ready& rd) {
+  SUANLI_ASSERT_MSG(awaiting_advance_, "advance() without ready()");
+  awaiting_advance_ = false;
   if (rd.hard_state) prev_hard_state_ = *rd.hard_state;
   if (rd.snapshot) {
     log_.stable_snap_to(rd.snapshot->meta.index);

@@ -61,7 +61,8 @@ class RaftCore {
   void campaign();
 
   bool has_ready() const;
-  // Collects pending work; call advance() with it once it is handled.
+  // Collects pending work; call advance() with it once it is handled, before
+  // the next ready(). step(), tick() and propose() may be called in between.
   Ready ready();
   void advance(const Ready& rd);
 
@@ -137,6 +138,7 @@ class RaftCore {
   ReadOnly read_only_;
   std::vector<ReadState> read_states_;
   HardState prev_hard_state_;
+  bool awaiting_advance_ = false;
 };
 
 }  // namespace suanli::consensus
