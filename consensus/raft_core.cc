@@ -27,7 +27,8 @@ RaftCore::RaftCore(const RaftConfig& config, const Storage& storage)
       tracker_(config.max_inflight_msgs, config.max_inflight_bytes),
       outbox_(config.id),
       replicator_(config_, log_, tracker_, outbox_),
-      log_receiver_(log_, tracker_, outbox_) {
+      log_receiver_(log_, tracker_, outbox_),
+      read_index_(config.id, outbox_) {
   const Status valid = validate(config);
   SUANLI_ASSERT_MSG(valid.is_ok(), valid.message().c_str());
   const HardState hs = storage.hard_state();
@@ -61,7 +62,7 @@ void RaftCore::reset(Term term) {
   if (Progress* self = tracker_.progress(id())) self->maybe_update(log_.stable_last_index());
   pending_conf_index_ = 0;
   uncommitted_bytes_ = 0;
-  read_only_.reset();
+  read_index_.reset();
   log_receiver_.reset();
 }
 
@@ -300,7 +301,10 @@ void RaftCore::handle_vote_request(const Message& m) {
 void RaftCore::step_leader(const Message& m) {
   if (m.type == MessageType::kReadIndex) {
     if (tracker_.contains(m.from) && m.context.size() <= kContextBytesMax) {
-      (void)handle_read_request(m.context, m.from);
+      bool heartbeat = false;
+      (void)read_index_.on_request(m.context, m.from, leader_commit(), tracker_.voters(),
+                                   &heartbeat);
+      if (heartbeat) bcast_heartbeat();
     }
     return;
   }
@@ -310,7 +314,7 @@ void RaftCore::step_leader(const Message& m) {
     case MessageType::kAppResp: handle_app_resp(m, *pr); break;
     case MessageType::kHeartbeatResp:
       replicator_.on_heartbeat_resp(m, *pr);
-      if (!m.context.empty()) handle_read_ack(m);
+      if (!m.context.empty()) read_index_.on_ack(m.from, m.context, tracker_.voters());
       break;
     case MessageType::kSnapResp: replicator_.on_snap_resp(m, *pr); break;
     default: break;
@@ -366,7 +370,7 @@ void RaftCore::step_follower(const Message& m) {
       hup(true);
       break;
     case MessageType::kReadIndexResp:
-      read_states_.push_back(ReadState{m.index, m.context});
+      read_index_.on_response(m);
       break;
     default: break;
   }
@@ -393,7 +397,7 @@ void RaftCore::send(Message m) { outbox_.send(std::move(m)); }
 void RaftCore::bcast_append() { replicator_.bcast_append(id()); }
 
 void RaftCore::bcast_heartbeat() {
-  replicator_.bcast_heartbeat(id(), read_only_.last_pending_context());
+  replicator_.bcast_heartbeat(id(), read_index_.last_pending_context());
 }
 
 bool RaftCore::append_entries(std::vector<Entry> entries) {
@@ -416,7 +420,10 @@ bool RaftCore::append_entries(std::vector<Entry> entries) {
 bool RaftCore::maybe_commit() { return log_.maybe_commit(tracker_.committed(), term_); }
 
 void RaftCore::on_commit_advanced() {
-  if (committed_entry_in_current_term()) release_pending_reads();
+  const LeaderCommit commit = leader_commit();
+  if (commit.in_current_term && read_index_.release_deferred(commit, tracker_.voters())) {
+    bcast_heartbeat();
+  }
   bcast_append();
 }
 
@@ -493,13 +500,19 @@ Status RaftCore::transfer_leader(NodeId target) {
 
 // ---- ReadIndex ----
 
-bool RaftCore::committed_entry_in_current_term() const {
-  return log_.term_or_zero(log_.committed()) == term_;
+LeaderCommit RaftCore::leader_commit() const {
+  return LeaderCommit{log_.committed(), log_.term_or_zero(log_.committed()) == term_};
 }
 
 Status RaftCore::read_index(Bytes context) {
   if (context.size() > kContextBytesMax) return Status::error("invalid_argument", "context");
-  if (role_ == StateRole::kLeader) return handle_read_request(std::move(context), id());
+  if (role_ == StateRole::kLeader) {
+    bool heartbeat = false;
+    Status s = read_index_.on_request(std::move(context), id(), leader_commit(),
+                                      tracker_.voters(), &heartbeat);
+    if (heartbeat) bcast_heartbeat();
+    return s;
+  }
   if (lead_ == kNoNode) return not_leader();
   Message m;
   m.type = MessageType::kReadIndex;
@@ -509,58 +522,12 @@ Status RaftCore::read_index(Bytes context) {
   return Status::ok();
 }
 
-Status RaftCore::handle_read_request(Bytes context, NodeId from) {
-  if (!committed_entry_in_current_term()) {
-    // A new leader does not yet know the latest commit index: its commit may
-    // lag entries committed by its predecessor. Wait for its first commit.
-    if (!read_only_.defer(std::move(context), from)) return dropped("too many pending reads");
-    return Status::ok();
-  }
-  if (tracker_.voters().size() == 1) {
-    respond_read(ReadRequest{std::move(context), log_.committed(), from, {}});
-    return Status::ok();
-  }
-  if (!read_only_.add_request(log_.committed(), context, from, id())) {
-    return dropped("duplicate or too many read requests");
-  }
-  bcast_heartbeat();
-  return Status::ok();
-}
-
-void RaftCore::handle_read_ack(const Message& m) {
-  const std::set<NodeId>* acks = read_only_.recv_ack(m.from, m.context);
-  if (acks == nullptr) return;
-  std::map<NodeId, bool> votes;
-  for (NodeId acker : *acks) votes[acker] = true;
-  if (tracker_.voters().vote_result(votes) != VoteResult::kWon) return;
-  for (const ReadRequest& req : read_only_.advance(m.context)) respond_read(req);
-}
-
-void RaftCore::respond_read(const ReadRequest& req) {
-  if (req.from == id()) {
-    read_states_.push_back(ReadState{req.index, req.context});
-    return;
-  }
-  Message m;
-  m.type = MessageType::kReadIndexResp;
-  m.to = req.from;
-  m.index = req.index;
-  m.context = req.context;
-  send(std::move(m));
-}
-
-void RaftCore::release_pending_reads() {
-  for (auto& [ctx, from] : read_only_.take_deferred()) {
-    (void)handle_read_request(std::move(ctx), from);
-  }
-}
-
 // ---- Ready ----
 
 bool RaftCore::has_ready() const {
   return hard_state() != prev_hard_state_ || log_.unstable_snapshot().has_value() ||
-         !log_.unstable_entries().empty() || !outbox_.empty() || !read_states_.empty() ||
-         log_.has_next_committed_entries();
+         !log_.unstable_entries().empty() || !outbox_.empty() ||
+         read_index_.has_read_states() || log_.has_next_committed_entries();
 }
 
 Ready RaftCore::ready() {
@@ -574,7 +541,7 @@ Ready RaftCore::ready() {
   rd.snapshot = log_.unstable_snapshot();
   rd.committed_entries = log_.next_committed_entries(config_.max_committed_bytes_per_ready);
   rd.messages = outbox_.take();
-  rd.read_states.swap(read_states_);
+  rd.read_states = read_index_.take_read_states();
   return rd;
 }
 

@@ -20,7 +20,7 @@
 #include "consensus/prng.h"
 #include "consensus/progress_tracker.h"
 #include "consensus/raft_log.h"
-#include "consensus/read_only.h"
+#include "consensus/read_index.h"
 #include "consensus/ready.h"
 #include "consensus/replicator.h"
 #include "consensus/storage.h"
@@ -111,11 +111,7 @@ class RaftCore {
   void on_commit_advanced();
   void abort_leader_transfer() { lead_transferee_ = kNoNode; }
 
-  bool committed_entry_in_current_term() const;
-  Status handle_read_request(Bytes context, NodeId from);
-  void handle_read_ack(const Message& m);
-  void respond_read(const ReadRequest& req);
-  void release_pending_reads();
+  LeaderCommit leader_commit() const;
 
   RaftConfig config_;
   Prng prng_;
@@ -135,8 +131,7 @@ class RaftCore {
   // Index of the latest conf change the leader proposed; no new one until applied.
   Index pending_conf_index_ = 0;
   uint64_t uncommitted_bytes_ = 0;
-  ReadOnly read_only_;
-  std::vector<ReadState> read_states_;
+  ReadIndex read_index_;
   HardState prev_hard_state_;
   bool awaiting_advance_ = false;
 };
