@@ -91,8 +91,8 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
   auto parsed = ledger::parse_strict_all(body, &error, limits_.json_depth_max);
   if (!parsed) {
     metrics_.count_error(errc::kParseError);
-    done(dump(error_response(nullptr, RpcError{errc::kParseError, "parse error: " + error,
-                                               nullptr})));
+    done(dump(
+        error_response(nullptr, RpcError{errc::kParseError, "parse error: " + error, nullptr})));
     return;
   }
   auto doc = std::make_shared<Doc>(Doc{std::move(*parsed)});
@@ -110,11 +110,11 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
   }
   if (root.size() > limits_.batch_max) {
     metrics_.count_error(errc::kTooLarge);
-    done(dump(error_response(
-        nullptr, RpcError{errc::kTooLarge,
-                          "batch of " + std::to_string(root.size()) + " requests, over " +
-                              std::to_string(limits_.batch_max),
-                          nullptr})));
+    done(dump(
+        error_response(nullptr, RpcError{errc::kTooLarge,
+                                         "batch of " + std::to_string(root.size()) +
+                                             " requests, over " + std::to_string(limits_.batch_max),
+                                         nullptr})));
     return;
   }
   struct Batch {
@@ -185,8 +185,8 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   metrics_.count_request(name);
   const Method* method = find_method(name);
   if (method == nullptr) {
-    return fail_call(RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64),
-                         nullptr});
+    return fail_call(
+        RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64), nullptr});
   }
   if (!params.is_null() && !params.is_object()) {
     return fail_call(invalid_params("", "params must be an object"));
@@ -219,8 +219,8 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
       try {
         return answer(method->op(service_, params));
       } catch (const std::exception& ex) {
-        return answer(RpcError{errc::kInternalError, std::string("internal error: ") + ex.what(),
-                               nullptr});
+        return answer(
+            RpcError{errc::kInternalError, std::string("internal error: ") + ex.what(), nullptr});
       }
   }
 }
@@ -256,8 +256,7 @@ void Dispatcher::run_read(const Method& method, json params, const Post& post,
   auto timeout_ms = static_cast<uint32_t>(u64_param(params, "timeout_ms", kDefaultWaitMs));
   auto slot = take_wait_slot();
   if (!slot) return answer(too_many_waits());
-  service_.wait_height(min_height, timeout_ms, [post, run, answer, min_height,
-                                                slot](bool reached) {
+  service_.wait_height(min_height, timeout_ms, [post, run, answer, min_height, slot](bool reached) {
     post([run, answer, reached, min_height, slot]() {
       if (reached) return run();
       answer(RpcError{errc::kTimeout,
@@ -288,27 +287,27 @@ void Dispatcher::run_submit(const std::shared_ptr<Doc>& doc, const json& params,
       if (const auto* e = std::get_if<RpcError>(&r)) return answer(*e);
       std::string hex = to_hex(std::get<Hash32>(r));
       if (!wait) return answer(json{{"tx_hash", hex}, {"status", "pending"}});
-      service_.wait_committed(hash, timeout_ms, [this, post, answer, hash, hex, timeout_ms,
-                                                 slot](bool committed) {
-        post([this, answer, hash, hex, committed, timeout_ms, slot]() {
-          if (!committed) {
-            return answer(RpcError{errc::kTimeout,
-                                   "not committed within " + std::to_string(timeout_ms) +
-                                       " ms; it may still commit",
-                                   json{{"tx_hash", hex}}});
-          }
-          ReadCtx ctx(service_, limits_);
-          auto fields = committed_fields(ctx, hash);
-          if (!fields) {
-            return answer(RpcError{errc::kInternalError,
-                                   "transaction " + hex + " reported committed but not indexed",
-                                   nullptr});
-          }
-          json out{{"tx_hash", hex}, {"status", "committed"}};
-          out.update(*fields);
-          answer(out);
-        });
-      });
+      service_.wait_committed(
+          hash, timeout_ms, [this, post, answer, hash, hex, timeout_ms, slot](bool committed) {
+            post([this, answer, hash, hex, committed, timeout_ms, slot]() {
+              if (!committed) {
+                return answer(RpcError{errc::kTimeout,
+                                       "not committed within " + std::to_string(timeout_ms) +
+                                           " ms; it may still commit",
+                                       json{{"tx_hash", hex}}});
+              }
+              ReadCtx ctx(service_, limits_);
+              auto fields = committed_fields(ctx, hash);
+              if (!fields) {
+                return answer(RpcError{errc::kInternalError,
+                                       "transaction " + hex + " reported committed but not indexed",
+                                       nullptr});
+              }
+              json out{{"tx_hash", hex}, {"status", "committed"}};
+              out.update(*fields);
+              answer(out);
+            });
+          });
     });
   });
 }

@@ -81,8 +81,8 @@ std::vector<Method> build_table() {
   t.push_back(read("stats_get", stats_get, {{"province", P::kProvince}}));
   t.push_back(read("node_status", node_status, {}));
   t.push_back(read("chain_genesis", chain_genesis, {}));
-  t.push_back(op("admin_transfer_leadership", admin_transfer_leadership,
-                 {{"node_id", P::kNodeId, true}}));
+  t.push_back(
+      op("admin_transfer_leadership", admin_transfer_leadership, {{"node_id", P::kNodeId, true}}));
   t.push_back(op("admin_snapshot", admin_snapshot, {}));
   t.push_back(op("admin_set_log_level", admin_set_log_level, {{"level", P::kLogLevel, true}}));
   return t;

@@ -3,11 +3,10 @@
 // the dispatcher (rpc/dispatch.cc).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ledger/overlay.h"
 #include "ledger/store.h"

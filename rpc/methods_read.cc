@@ -154,9 +154,7 @@ MethodResult stats_get(ReadCtx& ctx, const json& /*params*/) {
   return json{{"supply", std::move(supply)}};
 }
 
-MethodResult node_status(ReadCtx& ctx, const json& /*params*/) {
-  return ctx.service.node_status();
-}
+MethodResult node_status(ReadCtx& ctx, const json& /*params*/) { return ctx.service.node_status(); }
 
 MethodResult chain_genesis(ReadCtx& ctx, const json& /*params*/) {
   return ctx.service.chain_genesis();

@@ -35,8 +35,8 @@ std::string Metrics::render(const Service& service) const {
     out += "# HELP suanli_rpc_errors_total JSON-RPC error answers by code.\n";
     out += "# TYPE suanli_rpc_errors_total counter\n";
     for (const auto& [code, n] : errors_) {
-      out += "suanli_rpc_errors_total{code=\"" + std::to_string(code) + "\"} " +
-             std::to_string(n) + "\n";
+      out += "suanli_rpc_errors_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) +
+             "\n";
     }
   }
   out += "# HELP suanli_rpc_http_requests_total HTTP requests received.\n";
@@ -47,8 +47,8 @@ std::string Metrics::render(const Service& service) const {
   out += "suanli_rpc_connections " + std::to_string(connections_open_.load()) + "\n";
   out += "# HELP suanli_rpc_connections_refused_total Connections closed at once over the limit.\n";
   out += "# TYPE suanli_rpc_connections_refused_total counter\n";
-  out += "suanli_rpc_connections_refused_total " + std::to_string(connections_refused_.load()) +
-         "\n";
+  out +=
+      "suanli_rpc_connections_refused_total " + std::to_string(connections_refused_.load()) + "\n";
   out += "# HELP suanli_height Applied block height.\n";
   out += "# TYPE suanli_height gauge\n";
   out += "suanli_height " + std::to_string(service.applied_height()) + "\n";

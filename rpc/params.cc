@@ -111,8 +111,8 @@ std::optional<RpcError> check_params(const json& params, std::span<const ParamSp
   }
   if (!params.is_object()) return invalid_params("", "params must be an object");
   for (const auto& [key, value] : params.items()) {
-    auto it = std::find_if(specs.begin(), specs.end(),
-                           [&](const ParamSpec& s) { return s.name == key; });
+    auto it =
+        std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
     if (it == specs.end()) return invalid_params(key, "is not a parameter of this method");
     if (auto problem = check_value(value, it->type)) return invalid_params(key, *problem);
   }

@@ -1,17 +1,14 @@
 // The HTTP transport of the RPC server: Beast on one io_context, a strand per
 // connection. The only file that includes Beast.
+// clang-format off
 #include <utility>  // before Asio/Beast on g++ 12
-
+// clang-format on
 #include "rpc/server.h"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -19,7 +16,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "rpc/http_handler.h"
 
@@ -107,11 +108,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!parser_->is_done() && beast::iequals(req[http::field::expect], "100-continue")) {
       auto go = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                    req.version());
-      http::async_write(stream_, *go, [self = shared_from_this(), go](beast::error_code wec,
-                                                                      size_t) {
-        if (wec) return self->stream_.close();
-        self->read_body();
-      });
+      http::async_write(stream_, *go,
+                        [self = shared_from_this(), go](beast::error_code wec, size_t) {
+                          if (wec) return self->stream_.close();
+                          self->read_body();
+                        });
       return;
     }
     read_body();
@@ -125,11 +126,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec, size_t /*bytes*/) {
     if (ec == http::error::end_of_stream) return shutdown();
     if (ec == http::error::body_limit) {
-      return write(HttpHandler::error_reply(
-                       413, errc::kTooLarge,
-                       "request body over " + std::to_string(core_->limits.body_bytes_max) +
-                           " bytes"),
-                   /*drain=*/true);
+      return write(
+          HttpHandler::error_reply(
+              413, errc::kTooLarge,
+              "request body over " + std::to_string(core_->limits.body_bytes_max) + " bytes"),
+          /*drain=*/true);
     }
     if (ec == http::error::header_limit) {
       return write(HttpHandler::error_reply(431, errc::kTooLarge, "request header too large"),
@@ -145,7 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = req.version();
     if (!take_token()) {
       HttpReply r = HttpHandler::error_reply(429, errc::kBusy, "too many requests");
-      auto retry_ms = static_cast<uint64_t>(1000 / std::max<uint32_t>(1, core_->limits.requests_per_second)) + 1;
+      auto retry_ms =
+          static_cast<uint64_t>(1000 / std::max<uint32_t>(1, core_->limits.requests_per_second)) +
+          1;
       r.body = Dispatcher::dump(Dispatcher::error_response(
           nullptr, RpcError{errc::kBusy, "too many requests on this connection",
                             nlohmann::json{{"retry_after_ms", retry_ms}}}));
@@ -271,10 +274,9 @@ void on_accept(const std::shared_ptr<Core>& core, beast::error_code ec, tcp::soc
 }
 
 void accept(const std::shared_ptr<Core>& core) {
-  core->acceptor.async_accept(net::make_strand(core->ioc),
-                              [core](beast::error_code ec, tcp::socket socket) {
-                                on_accept(core, ec, std::move(socket));
-                              });
+  core->acceptor.async_accept(
+      net::make_strand(core->ioc),
+      [core](beast::error_code ec, tcp::socket socket) { on_accept(core, ec, std::move(socket)); });
 }
 
 // "host:port" or "[v6]:port".
@@ -287,7 +289,8 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
     host = host.substr(1, host.size() - 2);
   }
   if (port_text.empty() || port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      !std::all_of(port_text.begin(), port_text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; })) {
     return Status::error("invalid_listen", "bad port in " + listen);
   }
   unsigned long port = std::stoul(port_text);
@@ -326,9 +329,8 @@ Result<std::unique_ptr<RpcServer>> RpcServer::start(Service& service, Options op
   if (!ec) core.acceptor.bind(*endpoint, ec);
   if (!ec) core.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::error("rpc_listen", "cannot listen on " + endpoint->address().to_string() +
-                                           ":" + std::to_string(endpoint->port()) + ": " +
-                                           ec.message());
+    return Status::error("rpc_listen", "cannot listen on " + endpoint->address().to_string() + ":" +
+                                           std::to_string(endpoint->port()) + ": " + ec.message());
   }
   impl->port = core.acceptor.local_endpoint().port();
   accept(impl->core);

@@ -25,9 +25,9 @@ namespace suanli::rpc {
 struct Limits {
   size_t body_bytes_max = 1 << 20;  // HTTP 413 and too_large above
   size_t header_bytes_max = 16 * 1024;
-  size_t batch_max = 1000;     // a larger batch gets one too_large error (id null)
-  size_t json_depth_max = 64;  // deeper nesting: invalid request (-32001 inside params.tx)
-  size_t connections_max = 512;  // beyond: accepted and closed at once
+  size_t batch_max = 1000;            // a larger batch gets one too_large error (id null)
+  size_t json_depth_max = 64;         // deeper nesting: invalid request (-32001 inside params.tx)
+  size_t connections_max = 512;       // beyond: accepted and closed at once
   uint32_t idle_timeout_ms = 60000;   // to receive a whole request on a kept-alive connection
   uint32_t write_timeout_ms = 30000;  // to send a response
   // Token bucket per connection over HTTP requests: a steady rate and a burst.

@@ -43,26 +43,26 @@ json contract_json(const ledger::Contract& c) {
   }
   json deliveries = json::array();
   for (const auto& d : c.deliveries) deliveries.push_back(delivery_json(d));
-  return json{{"contract_id", to_hex(c.contract_id)},
-              {"buyer", to_hex(c.buyer)},
-              {"provider", to_hex(c.provider)},
-              {"resource",
-               json{{"class", ledger::resource_class_name(c.resource.cls)},
-                    {"model", c.resource.model},
-                    {"unit", ledger::resource_unit_name(c.resource.unit)}}},
-              {"quantity", c.quantity},
-              {"unit_price", c.unit_price},
-              {"amount", c.amount},
-              {"created_at", c.created_at},
-              {"deadline", c.deadline},
-              {"state", ledger::contract_state_name(c.state)},
-              {"delivered", c.delivered},
-              {"settled", c.settled},
-              {"settled_buyer_funded", c.settled_buyer_funded},
-              {"escrow", json{{"buyer_funded", c.escrow_buyer}, {"voucher_funded", c.escrow_voucher}}},
-              {"deductions", std::move(deductions)},
-              {"deliveries", std::move(deliveries)},
-              {"cross_province", c.cross_province}};
+  return json{
+      {"contract_id", to_hex(c.contract_id)},
+      {"buyer", to_hex(c.buyer)},
+      {"provider", to_hex(c.provider)},
+      {"resource", json{{"class", ledger::resource_class_name(c.resource.cls)},
+                        {"model", c.resource.model},
+                        {"unit", ledger::resource_unit_name(c.resource.unit)}}},
+      {"quantity", c.quantity},
+      {"unit_price", c.unit_price},
+      {"amount", c.amount},
+      {"created_at", c.created_at},
+      {"deadline", c.deadline},
+      {"state", ledger::contract_state_name(c.state)},
+      {"delivered", c.delivered},
+      {"settled", c.settled},
+      {"settled_buyer_funded", c.settled_buyer_funded},
+      {"escrow", json{{"buyer_funded", c.escrow_buyer}, {"voucher_funded", c.escrow_voucher}}},
+      {"deductions", std::move(deductions)},
+      {"deliveries", std::move(deliveries)},
+      {"cross_province", c.cross_province}};
 }
 
 json application_json(const ledger::Application& a) {
@@ -76,16 +76,11 @@ json application_json(const ledger::Application& a) {
 }
 
 json voucher_json(const ledger::Voucher& v) {
-  return json{{"voucher_id", to_hex(v.voucher_id)},
-              {"contract_id", to_hex(v.contract_id)},
-              {"buyer", to_hex(v.buyer)},
-              {"province", v.province},
-              {"issuer", to_hex(v.issuer)},
-              {"amount", v.amount},
-              {"remaining", v.remaining},
-              {"issued_at", v.issued_at},
-              {"expires_at", v.expires_at},
-              {"state", ledger::voucher_state_name(v.state)}};
+  return json{{"voucher_id", to_hex(v.voucher_id)}, {"contract_id", to_hex(v.contract_id)},
+              {"buyer", to_hex(v.buyer)},           {"province", v.province},
+              {"issuer", to_hex(v.issuer)},         {"amount", v.amount},
+              {"remaining", v.remaining},           {"issued_at", v.issued_at},
+              {"expires_at", v.expires_at},         {"state", ledger::voucher_state_name(v.state)}};
 }
 
 json program_json(const ledger::Program& p) {
@@ -118,14 +113,10 @@ json statement_json(const ledger::Statement& s, uint64_t applied_height) {
         json{{"province", sig.province}, {"signer", to_hex(sig.signer)}, {"height", sig.height}});
   }
   bool open = s.status == ledger::StatementStatus::kOpen;
-  return json{{"period", s.period},
-              {"status", ledger::statement_status_name(s.status)},
-              {"from_height", s.from_height},
-              {"to_height", open ? applied_height : s.to_height},
-              {"flows", std::move(flows)},
-              {"net", std::move(net)},
-              {"unattested", s.unattested},
-              {"signatures", std::move(signatures)}};
+  return json{{"period", s.period},           {"status", ledger::statement_status_name(s.status)},
+              {"from_height", s.from_height}, {"to_height", open ? applied_height : s.to_height},
+              {"flows", std::move(flows)},    {"net", std::move(net)},
+              {"unattested", s.unattested},   {"signatures", std::move(signatures)}};
 }
 
 json proposal_json(const ledger::Proposal& p) {

@@ -13,9 +13,8 @@ namespace {
 using ledger::TxType;
 
 struct Case {
-  Case(std::string n, std::string b, unsigned s, int c,
-       std::optional<std::string> f = std::nullopt, std::map<std::string, std::string> h = {},
-       std::string ct = "application/json")
+  Case(std::string n, std::string b, unsigned s, int c, std::optional<std::string> f = std::nullopt,
+       std::map<std::string, std::string> h = {}, std::string ct = "application/json")
       : name(std::move(n)),
         body(std::move(b)),
         http_status(s),
@@ -70,14 +69,14 @@ class RpcErrorsTest : public RpcFixture {
       batch1001 += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","id":1,"method":"node_status"})";
     }
     batch1001 += "]";
-    std::string deep_params = request("tx_get", R"({"tx_hash":)" + std::string(100, '[') +
-                                                    std::string(100, ']') + "}");
-    std::string deep_tx =
-        submit(replace(tx, amount, R"("amount":1000,"x":)" + std::string(80, '[') +
-                                       std::string(80, ']')));
-    std::string big_tx = submit(replace(tx, amount, amount + R"(,"zz":")" +
-                                                        std::string(17000, 'a') + "\""));
-    std::string oversized = request("node_status", R"({"pad":")" + std::string(1 << 20, 'x') + "\"}");
+    std::string deep_params =
+        request("tx_get", R"({"tx_hash":)" + std::string(100, '[') + std::string(100, ']') + "}");
+    std::string deep_tx = submit(
+        replace(tx, amount, R"("amount":1000,"x":)" + std::string(80, '[') + std::string(80, ']')));
+    std::string big_tx =
+        submit(replace(tx, amount, amount + R"(,"zz":")" + std::string(17000, 'a') + "\""));
+    std::string oversized =
+        request("node_status", R"({"pad":")" + std::string(1 << 20, 'x') + "\"}");
     const std::string hash64(64, 'a');
     const std::map<std::string, std::string> wrong_token{{"Authorization", "Bearer nope"}};
     const std::map<std::string, std::string> token{{"Authorization", "Bearer s3cret-token"}};
@@ -112,25 +111,26 @@ class RpcErrorsTest : public RpcFixture {
          errc::kInvalidRequest},
         {"id an array", R"({"jsonrpc":"2.0","id":[1],"method":"node_status"})", 200,
          errc::kInvalidRequest},
-        {"unknown envelope member", R"({"jsonrpc":"2.0","id":1,"method":"node_status","x":1})",
-         200, errc::kInvalidRequest},
-        {"duplicate method", R"({"jsonrpc":"2.0","id":1,"method":"x","method":"node_status"})",
-         200, errc::kInvalidRequest},
+        {"unknown envelope member", R"({"jsonrpc":"2.0","id":1,"method":"node_status","x":1})", 200,
+         errc::kInvalidRequest},
+        {"duplicate method", R"({"jsonrpc":"2.0","id":1,"method":"x","method":"node_status"})", 200,
+         errc::kInvalidRequest},
         {"unknown method", request("mint_money", "{}"), 200, errc::kMethodNotFound},
         {"empty method name", request("", "{}"), 200, errc::kMethodNotFound},
         {"params a string", request("node_status", R"("x")"), 200, errc::kInvalidParams},
         {"params an array", request("tx_get", R"(["aa"])"), 200, errc::kInvalidParams},
         {"params a number", request("node_status", "3"), 200, errc::kInvalidParams},
-        {"unknown param", request("node_status", R"({"verbose":true})"), 200,
-         errc::kInvalidParams, "verbose"},
+        {"unknown param", request("node_status", R"({"verbose":true})"), 200, errc::kInvalidParams,
+         "verbose"},
         {"tx_get without tx_hash", request("tx_get", "{}"), 200, errc::kInvalidParams, "tx_hash"},
-        {"tx_get uppercase hash", request("tx_get", R"({"tx_hash":")" + std::string(64, 'A') + "\"}"),
-         200, errc::kInvalidParams, "tx_hash"},
-        {"tx_get short hash", request("tx_get", R"({"tx_hash":"abcd"})"), 200,
+        {"tx_get uppercase hash",
+         request("tx_get", R"({"tx_hash":")" + std::string(64, 'A') + "\"}"), 200,
          errc::kInvalidParams, "tx_hash"},
-        {"duplicate param", request("tx_get", R"({"tx_hash":")" + hash64 + R"(","tx_hash":")" +
-                                                  hash64 + "\"}"),
-         200, errc::kInvalidParams, "tx_hash"},
+        {"tx_get short hash", request("tx_get", R"({"tx_hash":"abcd"})"), 200, errc::kInvalidParams,
+         "tx_hash"},
+        {"duplicate param",
+         request("tx_get", R"({"tx_hash":")" + hash64 + R"(","tx_hash":")" + hash64 + "\"}"), 200,
+         errc::kInvalidParams, "tx_hash"},
         {"deep nesting in params", deep_params, 200, errc::kInvalidParams},
         {"block_get height a string", request("block_get", R"({"height":"1"})"), 200,
          errc::kInvalidParams, "height"},
@@ -142,8 +142,8 @@ class RpcErrorsTest : public RpcFixture {
          errc::kInvalidParams, "height"},
         {"limit 0", request("participant_list", R"({"limit":0})"), 200, errc::kInvalidParams,
          "limit"},
-        {"limit 101", request("participant_list", R"({"limit":101})"), 200,
-         errc::kInvalidParams, "limit"},
+        {"limit 101", request("participant_list", R"({"limit":101})"), 200, errc::kInvalidParams,
+         "limit"},
         {"bad role filter", request("participant_list", R"({"role":"king"})"), 200,
          errc::kInvalidParams, "role"},
         {"bad province", request("program_get", R"({"province":"CN-XX"})"), 200,
@@ -154,9 +154,9 @@ class RpcErrorsTest : public RpcFixture {
          errc::kInvalidParams, "min_height"},
         {"read timeout_ms 30001", request("node_status", R"({"min_height":99,"timeout_ms":30001})"),
          200, errc::kInvalidParams, "timeout_ms"},
-        {"tx_submit timeout_ms 30001", request("tx_submit", R"({"tx":)" + tx +
-                                                                R"(,"timeout_ms":30001})"),
-         200, errc::kInvalidParams, "timeout_ms"},
+        {"tx_submit timeout_ms 30001",
+         request("tx_submit", R"({"tx":)" + tx + R"(,"timeout_ms":30001})"), 200,
+         errc::kInvalidParams, "timeout_ms"},
         {"tx_submit wait maybe", request("tx_submit", R"({"tx":)" + tx + R"(,"wait":"maybe"})"),
          200, errc::kInvalidParams, "wait"},
         {"tx_submit without tx", request("tx_submit", "{}"), 200, errc::kInvalidParams, "tx"},
@@ -167,15 +167,14 @@ class RpcErrorsTest : public RpcFixture {
         {"duplicate top-level key in tx",
          submit(replace(tx, R"("type":"deposit")", R"("type":"deposit","type":"deposit")")), 200,
          errc::kInvalidTransaction, "type"},
-        {"-0 amount", submit(replace(tx, amount, R"("amount":-0)")), 200,
-         errc::kInvalidTransaction, "payload.amount"},
+        {"-0 amount", submit(replace(tx, amount, R"("amount":-0)")), 200, errc::kInvalidTransaction,
+         "payload.amount"},
         {"1.0 amount", submit(replace(tx, amount, R"("amount":1.0)")), 200,
          errc::kInvalidTransaction, "payload.amount"},
         {"1e3 amount", submit(replace(tx, amount, R"("amount":1e3)")), 200,
          errc::kInvalidTransaction, "payload.amount"},
         // nlohmann refuses a number out of double range as a parse error.
-        {"1e400 amount", submit(replace(tx, amount, R"("amount":1e400)")), 200,
-         errc::kParseError},
+        {"1e400 amount", submit(replace(tx, amount, R"("amount":1e400)")), 200, errc::kParseError},
         {"negative amount", submit(replace(tx, amount, R"("amount":-5)")), 200,
          errc::kInvalidTransaction, "payload.amount"},
         {"zero amount", submit(replace(tx, amount, R"("amount":0)")), 200,
@@ -199,20 +198,29 @@ class RpcErrorsTest : public RpcFixture {
          errc::kInvalidTransaction, "payload.reference"},
         {"empty reference", submit(replace(tx, R"("ref-1")", R"("")")), 200,
          errc::kInvalidTransaction, "payload.reference"},
-        {"transfer to the signer", submit(transfer_to_self_text()), 200,
-         errc::kInvalidTransaction, "payload.to"},
+        {"transfer to the signer", submit(transfer_to_self_text()), 200, errc::kInvalidTransaction,
+         "payload.to"},
         {"deep nesting in tx", deep_tx, 200, errc::kInvalidTransaction},
         {"tx over 16 KiB", big_tx, 200, errc::kTooLarge},
         {"oversized body", oversized, 413, errc::kTooLarge},
         {"admin without token", request("admin_snapshot", "{}"), 200, errc::kUnauthorized},
         {"admin with a wrong token", request("admin_snapshot", "{}"), 200, errc::kUnauthorized,
          std::nullopt, wrong_token},
-        {"admin token without Bearer", request("admin_snapshot", "{}"), 200,
-         errc::kUnauthorized, std::nullopt, {{"Authorization", "s3cret-token"}}},
+        {"admin token without Bearer",
+         request("admin_snapshot", "{}"),
+         200,
+         errc::kUnauthorized,
+         std::nullopt,
+         {{"Authorization", "s3cret-token"}}},
         {"admin bad log level", request("admin_set_log_level", R"({"level":"loud"})"), 200,
          errc::kInvalidParams, "level", token},
-        {"text/plain body", request("node_status", "{}"), 415, errc::kInvalidRequest,
-         std::nullopt, {}, "text/plain"},
+        {"text/plain body",
+         request("node_status", "{}"),
+         415,
+         errc::kInvalidRequest,
+         std::nullopt,
+         {},
+         "text/plain"},
     };
     // Field-level mutations of the envelope of a transaction.
     auto field_case = [&](const std::string& name, const std::string& from, const std::string& to,

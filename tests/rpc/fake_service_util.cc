@@ -8,7 +8,9 @@ namespace suanli::rpc::testing {
 
 using ledger::testing::Harness;
 
-FakeService::FakeService() : thread_([this] { loop(); }) { last_block_hash_ = harness_.genesis().hash; }
+FakeService::FakeService() : thread_([this] { loop(); }) {
+  last_block_hash_ = harness_.genesis().hash;
+}
 
 FakeService::~FakeService() {
   {
@@ -166,22 +168,20 @@ void FakeService::submit(ledger::Tx tx, std::function<void(std::variant<Hash32, 
 void FakeService::wait_committed(const Hash32& tx_hash, uint32_t timeout_ms,
                                  std::function<void(bool)> done) {
   std::lock_guard lock(mu_);
-  waiters_.push_back(Waiter{[this, tx_hash] {
-                              ledger::Overlay kv(view_);
-                              return ledger::StateStore(kv).tx_record(tx_hash).has_value();
-                            },
-                            std::chrono::steady_clock::now() +
-                                std::chrono::milliseconds(timeout_ms),
-                            std::move(done)});
+  waiters_.push_back(Waiter{
+      [this, tx_hash] {
+        ledger::Overlay kv(view_);
+        return ledger::StateStore(kv).tx_record(tx_hash).has_value();
+      },
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms), std::move(done)});
 }
 
 void FakeService::wait_height(uint64_t height, uint32_t timeout_ms,
                               std::function<void(bool)> done) {
   std::lock_guard lock(mu_);
-  waiters_.push_back(Waiter{[this, height] { return harness_.height() >= height; },
-                            std::chrono::steady_clock::now() +
-                                std::chrono::milliseconds(timeout_ms),
-                            std::move(done)});
+  waiters_.push_back(Waiter{
+      [this, height] { return harness_.height() >= height; },
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms), std::move(done)});
 }
 
 uint64_t FakeService::applied_height() const {

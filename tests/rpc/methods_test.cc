@@ -25,10 +25,12 @@ class RpcMethodsTest : public RpcFixture {
   void build_story() {
     auto& h = service_->harness();
     PubKey prov = h.actor("gz-prov").key.pubkey;
-    ledger::Resource res{ledger::ResourceClass::kIntelligent, "H100", ledger::ResourceUnit::kCardHour};
+    ledger::Resource res{ledger::ResourceClass::kIntelligent, "H100",
+                         ledger::ResourceUnit::kCardHour};
     c1_ = h.new_contract_id();
     service_->ok("bj-buyer", TxType::kContractCreate,
-                 ledger::ContractCreate{c1_, prov, res, 100, 1000000, h.time() + 30 * ledger::testing::kDayMs, {}});
+                 ledger::ContractCreate{
+                     c1_, prov, res, 100, 1000000, h.time() + 30 * ledger::testing::kDayMs, {}});
     service_->ok("gz-prov", TxType::kContractAccept, ledger::ContractRef{c1_});
     Hash32 evidence{};
     evidence.fill(0xee);
@@ -40,13 +42,18 @@ class RpcMethodsTest : public RpcFixture {
     voucher_ = ledger::voucher_id_for(c1_);
     c2_ = h.new_contract_id();
     service_->ok("bj-buyer", TxType::kContractCreate,
-                 ledger::ContractCreate{c2_, prov, res, 10, 1000000, h.time() + 30 * ledger::testing::kDayMs,
+                 ledger::ContractCreate{c2_,
+                                        prov,
+                                        res,
+                                        10,
+                                        1000000,
+                                        h.time() + 30 * ledger::testing::kDayMs,
                                         {ledger::VoucherUse{voucher_, 1000000}}});
     service_->ok("gz-reg", TxType::kSettlementClose, ledger::SettlementClose{});
-    ledger::Tx proposal = service_->ok(
-        "gz-reg", TxType::kNodePropose,
-        ledger::NodePropose{ledger::NodeAction::kAddLearner, "gz-9", h.actor("gz-buyer").key.pubkey,
-                            "127.0.0.1:7609"});
+    ledger::Tx proposal =
+        service_->ok("gz-reg", TxType::kNodePropose,
+                     ledger::NodePropose{ledger::NodeAction::kAddLearner, "gz-9",
+                                         h.actor("gz-buyer").key.pubkey, "127.0.0.1:7609"});
     proposal_ = proposal.hash;
   }
 
@@ -60,7 +67,8 @@ TEST_F(RpcMethodsTest, ContractWithVoucherDeduction) {
   EXPECT_EQ(c["contract_id"], to_hex(c2_));
   EXPECT_EQ(c["buyer"], hex("bj-buyer"));
   EXPECT_EQ(c["provider"], hex("gz-prov"));
-  EXPECT_EQ(c["resource"], (json{{"class", "intelligent"}, {"model", "H100"}, {"unit", "card_hour"}}));
+  EXPECT_EQ(c["resource"],
+            (json{{"class", "intelligent"}, {"model", "H100"}, {"unit", "card_hour"}}));
   EXPECT_EQ(c["quantity"], 10);
   EXPECT_EQ(c["unit_price"], 1000000);
   EXPECT_EQ(c["amount"], 10000000);
@@ -116,7 +124,8 @@ TEST_F(RpcMethodsTest, VoucherApplicationAndProgramme) {
   EXPECT_EQ(p["issued"], 3000000);
   EXPECT_EQ(p["redeemed"], 0);
   EXPECT_EQ(p["available"], 10000000000ull - 3000000);
-  for (const char* k : {"max_per_voucher", "max_per_buyer_per_year", "max_term_ms", "validity_ms"}) {
+  for (const char* k :
+       {"max_per_voucher", "max_per_buyer_per_year", "max_term_ms", "validity_ms"}) {
     EXPECT_TRUE(p[k].is_number_unsigned()) << k;
   }
   EXPECT_EQ(error_code("program_get", {{"province", "CN-SC"}}), errc::kNotFound);
@@ -137,7 +146,9 @@ TEST_F(RpcMethodsTest, ClosedStatementAndCurrentPeriod) {
   EXPECT_EQ(s["status"], "closed");
   EXPECT_EQ(s["from_height"], 1);
   EXPECT_TRUE(s["to_height"].is_number_unsigned());
-  EXPECT_EQ(s["flows"], (json::array({json{{"from", "CN-BJ"}, {"to", "CN-GZ"}, {"amount", 100000000}, {"count", 1}}})));
+  EXPECT_EQ(s["flows"],
+            (json::array(
+                {json{{"from", "CN-BJ"}, {"to", "CN-GZ"}, {"amount", 100000000}, {"count", 1}}})));
   EXPECT_EQ(s["net"], (json::array({json{{"province", "CN-BJ"}, {"amount", -100000000}},
                                     json{{"province", "CN-GZ"}, {"amount", 100000000}}})));
   EXPECT_EQ(s["unattested"], json::array());
@@ -273,7 +284,8 @@ TEST_F(RpcMethodsTest, SubmitWithoutWaitThenReadYourWrite) {
   EXPECT_EQ(r["tx_hash"], to_hex(tx.hash));
   EXPECT_EQ(r["status"], "pending");
   EXPECT_FALSE(r.contains("height"));
-  json t = result("tx_get", {{"tx_hash", to_hex(tx.hash)}, {"min_height", 1}, {"timeout_ms", 5000}});
+  json t =
+      result("tx_get", {{"tx_hash", to_hex(tx.hash)}, {"min_height", 1}, {"timeout_ms", 5000}});
   EXPECT_EQ(t["status"], "committed");
   EXPECT_EQ(t["height"], 1);
   EXPECT_EQ(t["tx"], ledger::tx_to_json(tx, true));
@@ -283,8 +295,9 @@ TEST_F(RpcMethodsTest, SubmitWaitCommitted) {
   auto& h = service_->harness();
   ledger::Tx tx = h.make("gz-reg", TxType::kDeposit,
                          ledger::Deposit{h.actor("gd-buyer").key.pubkey, 700, "dep-2"});
-  json r = result("tx_submit",
-                  {{"tx", ledger::tx_to_json(tx, true)}, {"wait", "committed"}, {"timeout_ms", 5000}});
+  json r =
+      result("tx_submit",
+             {{"tx", ledger::tx_to_json(tx, true)}, {"wait", "committed"}, {"timeout_ms", 5000}});
   EXPECT_EQ(r["tx_hash"], to_hex(tx.hash));
   EXPECT_EQ(r["status"], "committed");
   EXPECT_EQ(r["height"], 1);
@@ -323,14 +336,13 @@ TEST_F(RpcMethodsTest, WaitingDoesNotBlockOtherConnections) {
   auto& h = service_->harness();
   ledger::Tx tx = h.make("gz-reg", TxType::kDeposit,
                          ledger::Deposit{h.actor("gd-buyer").key.pubkey, 700, "dep-4"});
-  std::string body = json{{"jsonrpc", "2.0"},
-                          {"id", 1},
-                          {"method", "tx_submit"},
-                          {"params",
-                           {{"tx", ledger::tx_to_json(tx, true)},
-                            {"wait", "committed"},
-                            {"timeout_ms", 1500}}}}
-                         .dump();
+  std::string body =
+      json{{"jsonrpc", "2.0"},
+           {"id", 1},
+           {"method", "tx_submit"},
+           {"params",
+            {{"tx", ledger::tx_to_json(tx, true)}, {"wait", "committed"}, {"timeout_ms", 1500}}}}
+          .dump();
   // Several waiters on their own connections, more than the server's threads.
   std::vector<std::future<HttpResult>> waiters;
   for (int i = 0; i < 4; ++i) {
@@ -374,15 +386,15 @@ TEST_F(RpcMethodsTest, BatchesCarryIds) {
   auto& h = service_->harness();
   ledger::Tx tx = h.make("gz-reg", TxType::kDeposit,
                          ledger::Deposit{h.actor("gd-buyer").key.pubkey, 700, "dep-5"});
-  json batch = json::array(
-      {json{{"jsonrpc", "2.0"}, {"id", "a"}, {"method", "node_status"}},
-       json{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "nope"}},
-       json{{"jsonrpc", "2.0"}, {"method", "node_status"}},  // notification: no answer
-       json{{"jsonrpc", "2.0"},
-            {"id", 3},
-            {"method", "tx_submit"},
-            {"params", {{"tx", ledger::tx_to_json(tx, true)}, {"wait", "committed"}}}},
-       json{{"jsonrpc", "2.0"}, {"id", nullptr}, {"method", "chain_genesis"}}});
+  json batch =
+      json::array({json{{"jsonrpc", "2.0"}, {"id", "a"}, {"method", "node_status"}},
+                   json{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "nope"}},
+                   json{{"jsonrpc", "2.0"}, {"method", "node_status"}},  // notification: no answer
+                   json{{"jsonrpc", "2.0"},
+                        {"id", 3},
+                        {"method", "tx_submit"},
+                        {"params", {{"tx", ledger::tx_to_json(tx, true)}, {"wait", "committed"}}}},
+                   json{{"jsonrpc", "2.0"}, {"id", nullptr}, {"method", "chain_genesis"}}});
   HttpResult r = post(batch.dump());
   ASSERT_EQ(r.status, 200u);
   json out = r.json_body();
@@ -434,9 +446,10 @@ TEST_F(RpcMethodsTest, HealthMetricsAndPage) {
 
 TEST_F(RpcMethodsTest, ExpectContinueAndNotificationErrors) {
   std::string body = R"({"jsonrpc":"2.0","id":5,"method":"node_status"})";
-  client_->send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                "Expect: 100-continue\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n");
+  client_->send(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   EXPECT_EQ(client_->read().status, 100u);
   client_->send(body);
   HttpResult r = client_->read();
@@ -509,8 +522,9 @@ TEST_F(RpcSmallLimitsTest, ListsStayBoundedAndComplete) {
 TEST_F(RpcSmallLimitsTest, WaitsAreBounded) {
   auto waiter = std::async(std::launch::async, [port = server_->port()] {
     HttpClient c(port);
-    return c.request("POST", "/",
-                     R"({"jsonrpc":"2.0","id":1,"method":"block_latest","params":{"min_height":9,"timeout_ms":400}})");
+    return c.request(
+        "POST", "/",
+        R"({"jsonrpc":"2.0","id":1,"method":"block_latest","params":{"min_height":9,"timeout_ms":400}})");
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   json r = call("block_latest", {{"min_height", 9}, {"timeout_ms", 400}});

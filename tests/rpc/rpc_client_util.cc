@@ -1,6 +1,7 @@
 // The test HTTP client and the fixture (the only test file with Beast).
-#include <utility>
-
+// clang-format off
+#include <utility>  // before Asio/Beast on g++ 12
+// clang-format on
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -58,8 +59,7 @@ HttpClient::HttpClient(uint16_t port) : impl_(std::make_unique<Impl>(port)) {}
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::request(const std::string& method, const std::string& target,
-                               std::string body,
-                               const std::map<std::string, std::string>& headers,
+                               std::string body, const std::map<std::string, std::string>& headers,
                                std::string content_type) {
   impl_->ensure_connected();
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);

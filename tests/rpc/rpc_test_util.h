@@ -11,11 +11,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ledger/mem_kv.h"
 #include "rpc/server.h"
@@ -70,8 +69,7 @@ class FakeService final : public Service {
     explicit View(const FakeService& s) : s_(s) {}
     std::optional<std::string> get(std::string_view key) const override;
     void scan(std::string_view start, std::string_view end,
-              const std::function<bool(std::string_view, std::string_view)>& visit)
-        const override;
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override;
 
    private:
     const FakeService& s_;
