@@ -75,6 +75,14 @@ RpcError tx_error(const ledger::TxError& e) {
 
 }  // namespace
 
+Dispatcher::Dispatcher(Service& service, const Limits& limits, Metrics& metrics)
+    : service_(service),
+      limits_(limits),
+      metrics_(metrics),
+      stats_cache_(std::make_unique<StatsCache>()) {}
+
+Dispatcher::~Dispatcher() = default;
+
 json Dispatcher::error_response(const json& id, const RpcError& error) {
   json e{{"code", error.code}, {"message", error.message}};
   if (!error.data.is_null()) e["data"] = error.data;
@@ -244,7 +252,7 @@ void Dispatcher::run_read(const Method& method, json params, const Post& post,
                           std::function<void(const std::variant<json, RpcError>&)> answer) {
   auto run = [this, &method, params, answer]() {
     try {
-      ReadCtx ctx(service_, limits_);
+      ReadCtx ctx(service_, limits_, stats_cache_.get());
       answer(method.read(ctx, params));
     } catch (const std::exception& ex) {
       answer(RpcError{errc::kInternalError,
@@ -296,7 +304,7 @@ void Dispatcher::run_submit(const std::shared_ptr<Doc>& doc, const json& params,
                                            " ms; it may still commit",
                                        json{{"tx_hash", hex}}});
               }
-              ReadCtx ctx(service_, limits_);
+              ReadCtx ctx(service_, limits_, stats_cache_.get());
               auto fields = committed_fields(ctx, hash);
               if (!fields) {
                 return answer(RpcError{errc::kInternalError,

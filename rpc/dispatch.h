@@ -19,6 +19,7 @@
 namespace suanli::rpc {
 
 struct Method;
+class StatsCache;
 
 // Runs a function on the executor of the connection being answered. Service
 // callbacks come from node threads; everything after them goes through this.
@@ -32,8 +33,8 @@ inline constexpr uint32_t kDefaultWaitMs = 10000;
 
 class Dispatcher {
  public:
-  Dispatcher(Service& service, const Limits& limits, Metrics& metrics)
-      : service_(service), limits_(limits), metrics_(metrics) {}
+  Dispatcher(Service& service, const Limits& limits, Metrics& metrics);
+  ~Dispatcher();
 
   // Answers a JSON-RPC body: `done` gets the response body, or "" when the
   // body held only notifications. `done` runs exactly once, inline or through
@@ -70,6 +71,7 @@ class Dispatcher {
   const Limits& limits_;
   Metrics& metrics_;
   std::shared_ptr<std::atomic<size_t>> waits_ = std::make_shared<std::atomic<size_t>>(0);
+  std::unique_ptr<StatsCache> stats_cache_;
 };
 
 }  // namespace suanli::rpc

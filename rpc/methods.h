@@ -3,7 +3,11 @@
 // the dispatcher (rpc/dispatch.cc).
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -16,12 +20,28 @@
 
 namespace suanli::rpc {
 
+// stats_get answers by province ("" for the whole ledger), valid for one
+// applied height: the figures come from a scan of the state, done at most
+// once per height and province. Thread-safe.
+class StatsCache {
+ public:
+  std::optional<nlohmann::json> get(uint64_t height, const std::string& province);
+  void put(uint64_t height, const std::string& province, nlohmann::json value);
+
+ private:
+  std::mutex mu_;
+  uint64_t height_ = 0;                                // guarded by mu_
+  std::map<std::string, nlohmann::json> by_province_;  // guarded by mu_
+};
+
 // One read: a view of the service's applied state. Cheap to build per call.
 struct ReadCtx {
-  ReadCtx(Service& s, const Limits& l) : service(s), limits(l), kv(s.state()), st(kv) {}
+  ReadCtx(Service& s, const Limits& l, StatsCache* cache = nullptr)
+      : service(s), limits(l), stats_cache(cache), kv(s.state()), st(kv) {}
   Service& service;
   const Limits& limits;
-  ledger::Overlay kv;  // never written: StateStore reads through an Overlay
+  StatsCache* stats_cache;  // may be null
+  ledger::Overlay kv;       // never written: StateStore reads through an Overlay
   ledger::StateStore st;
 };
 

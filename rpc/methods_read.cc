@@ -128,32 +128,6 @@ MethodResult proposal_get(ReadCtx& ctx, const json& params) {
   return proposal_json(*p);
 }
 
-MethodResult stats_get(ReadCtx& ctx, const json& /*params*/) {
-  // The supply block only for now; the per-role, contract and voucher
-  // figures need running counters in the ledger (a scan per call would not
-  // stay bounded on a large state).
-  ledger::Totals t = ctx.st.totals();
-  uint64_t budgets = 0;
-  uint64_t available = 0;
-  std::string prefix = ledger::keys::program("");
-  ctx.kv.scan(prefix, ledger::keys::family_end(prefix), [&](std::string_view, std::string_view v) {
-    ledger::Program p;
-    SUANLI_ASSERT_MSG(ledger::decode(v, p), "corrupt programme");
-    budgets += p.params.budget;
-    available += ledger::program_available(p);
-    return true;
-  });
-  json supply{{"genesis_balances", t.genesis_balances},
-              {"budgets", budgets},
-              {"deposits", t.deposits},
-              {"withdrawals", t.withdrawals},
-              {"balances", t.balances},
-              {"escrow", t.escrow},
-              {"voucher_remaining", t.voucher_remaining},
-              {"budget_available", available}};
-  return json{{"supply", std::move(supply)}};
-}
-
 MethodResult node_status(ReadCtx& ctx, const json& /*params*/) { return ctx.service.node_status(); }
 
 MethodResult chain_genesis(ReadCtx& ctx, const json& /*params*/) {

@@ -39,6 +39,9 @@ struct Limits {
   // Calls waiting at once (min_height, tx_submit with wait committed) over
   // all connections; beyond, busy (-32006).
   size_t waits_max = 10000;
+  // State entries stats_get may visit (its figures are a scan of the state,
+  // cached per height); beyond, busy (-32006) until the ledger keeps counters.
+  uint64_t stats_scan_max = 2000000;
 };
 
 struct Options {

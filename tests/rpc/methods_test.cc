@@ -220,6 +220,27 @@ TEST_F(RpcMethodsTest, ProposalsStatsStatusGenesis) {
                 supply["deposits"].get<uint64_t>() - supply["withdrawals"].get<uint64_t>());
   EXPECT_EQ(supply["budgets"], 15000000000ull);
 
+  json all = result("stats_get");
+  EXPECT_EQ(all["participants"], (json{{"regulator", 2}, {"provider", 3}, {"buyer", 4}}));
+  EXPECT_EQ(all["contracts"], (json{{"count", 2}, {"amount", 110000000}}));
+  EXPECT_EQ(all["vouchers"], (json{{"count", 1},
+                                   {"amount", 3000000},
+                                   {"redeemed", 0},
+                                   {"out_of_province_share_bps", 10000}}));
+  EXPECT_EQ(all["out_of_province_buyer_share_bps"], 10000);
+  EXPECT_EQ(all["cross_province_settled"], 100000000);
+  json gz = result("stats_get", {{"province", "CN-GZ"}});
+  EXPECT_EQ(gz["participants"], (json{{"regulator", 1}, {"provider", 2}, {"buyer", 1}}));
+  EXPECT_EQ(gz["contracts"], all["contracts"]);
+  EXPECT_EQ(gz["vouchers"]["count"], 1);
+  EXPECT_EQ(gz["out_of_province_buyer_share_bps"], 10000);
+  EXPECT_EQ(gz["supply"], all["supply"]);
+  json bj = result("stats_get", {{"province", "CN-BJ"}});
+  EXPECT_EQ(bj["contracts"], (json{{"count", 0}, {"amount", 0}}));
+  EXPECT_EQ(bj["vouchers"]["count"], 0);
+  EXPECT_EQ(bj["out_of_province_buyer_share_bps"], 0);
+  EXPECT_EQ(result("stats_get"), all);  // cached for this height
+
   json status = result("node_status");
   EXPECT_EQ(status["height"], service_->harness().height());
   EXPECT_EQ(status["role"], "leader");
