@@ -1,6 +1,8 @@
 // Malformed and hostile requests over real HTTP: each gets its exact JSON-RPC
 // error, the server keeps serving and nothing reaches the ledger.
 #include <optional>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -311,6 +313,116 @@ TEST_F(RpcErrorsTest, SubmitErrorsOfTheServicePassThrough) {
   r = call("tx_submit", json{{"tx", ledger::tx_to_json(tx, true)}});
   EXPECT_EQ(r["error"]["code"], errc::kBusy);
   EXPECT_EQ(r["error"]["data"]["retry_after_ms"], 50);
+}
+
+}  // namespace
+}  // namespace suanli::rpc::testing
+
+namespace suanli::rpc::testing {
+namespace {
+
+class RpcRobustnessTest : public RpcFixture {};
+
+// Seeded random mutations of valid requests: every answer is a well-formed
+// JSON-RPC response (or an HTTP refusal with one), and the server goes on.
+TEST_F(RpcRobustnessTest, MutatedRequestsGetWellFormedAnswers) {
+  service_->set_auto_commit(false);
+  auto& h = service_->harness();
+  ledger::Tx tx = h.make(
+      "bj-buyer", ledger::TxType::kContractCreate,
+      ledger::ContractCreate{
+          h.new_contract_id(),
+          h.actor("gz-prov").key.pubkey,
+          ledger::Resource{ledger::ResourceClass::kGeneral, "x86", ledger::ResourceUnit::kCoreHour},
+          5,
+          100,
+          h.time() + ledger::testing::kDayMs,
+          {}});
+  const std::vector<std::string> seeds = {
+      json{{"jsonrpc", "2.0"},
+           {"id", 1},
+           {"method", "tx_submit"},
+           {"params", {{"tx", ledger::tx_to_json(tx, true)}}}}
+          .dump(),
+      R"([{"jsonrpc":"2.0","id":1,"method":"participant_list","params":{"role":"buyer","limit":2}},)"
+      R"({"jsonrpc":"2.0","id":2,"method":"block_get","params":{"height":1}}])",
+      R"({"jsonrpc":"2.0","id":"x","method":"tx_list","params":{"participant":")" +
+          to_hex(h.actor("bj-buyer").key.pubkey) + R"(","cursor":"00","limit":3}})",
+  };
+  std::mt19937 rng(20261122);
+  const std::string alphabet = "{}[]\",:\\0123456789-.eEtrufalsn \x01\xff\xc3";
+  for (int i = 0; i < 1500; ++i) {
+    std::string body = seeds[rng() % seeds.size()];
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !body.empty(); ++e) {
+      size_t pos = rng() % body.size();
+      switch (rng() % 4) {
+        case 0:
+          body[pos] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          body.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 2:
+          body.erase(pos, 1 + rng() % 8);
+          break;
+        default:
+          body.resize(pos);
+      }
+    }
+    HttpResult r = post(body);
+    ASSERT_TRUE(r.status == 200 || r.status == 204) << r.status << " for " << body;
+    if (r.status == 204) continue;
+    json answer = r.json_body();
+    ASSERT_FALSE(answer.is_discarded()) << body;
+    auto check = [&](const json& one) {
+      ASSERT_TRUE(one.is_object()) << body;
+      EXPECT_EQ(one["jsonrpc"], "2.0");
+      EXPECT_TRUE(one.contains("result") != one.contains("error")) << one.dump();
+      if (one.contains("error")) {
+        EXPECT_TRUE(one["error"]["code"].is_number_integer());
+      }
+    };
+    if (answer.is_array()) {
+      for (const auto& one : answer) check(one);
+    } else {
+      check(answer);
+    }
+  }
+  EXPECT_EQ(result("node_status")["node_id"], "gz-1");
+}
+
+TEST_F(RpcRobustnessTest, PipelinedChunkedAndHttp10) {
+  std::string body = R"({"jsonrpc":"2.0","id":1,"method":"node_status"})";
+  std::string one =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  client_->send(one + one);
+  EXPECT_EQ(client_->read().status, 200u);
+  EXPECT_EQ(client_->read().status, 200u);
+  std::ostringstream hex_size;
+  hex_size << std::hex << body.size();
+  client_->send(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      hex_size.str() + "\r\n" + body + "\r\n0\r\n\r\n");
+  HttpResult r = client_->read();
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.json_body()["result"]["node_id"], "gz-1");
+  // A chunked body over the limit is refused as well.
+  std::string chunk(600 * 1024, 'x');
+  std::ostringstream big_size;
+  big_size << std::hex << chunk.size();
+  client_->send(
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      big_size.str() + "\r\n" + chunk + "\r\n" + big_size.str() + "\r\n" + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(client_->read().status, 413u);
+  HttpClient old(server_->port());
+  r = old.raw("POST / HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.json_body()["id"], 1);
 }
 
 }  // namespace
