@@ -358,13 +358,7 @@ TEST(ScenarioTest, FastBacktrackingSkipsConflictingTerms) {
   net.isolate(1);
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(net.core(1).propose("stale").is_ok());
   net.stabilize();
-  net.heal();
-  net.isolate(1);
-  net.cut(1, 1);
-  net.heal();
-  net.cut(1, 2);
-  net.cut(1, 3);
-  net.elect(2);
+  net.elect(2);  // node 1 is still isolated: 2 and 3 elect 2 in term 3
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(net.core(2).propose("fresh").is_ok());
   net.stabilize();
   net.heal();
