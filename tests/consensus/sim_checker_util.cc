@@ -38,16 +38,25 @@ void SimChecker::check_node(NodeId id, const RaftCore& core) {
       fail("election safety: two leaders in term " + str(core.term()) + ": " +
            str(it->second) + " and " + str(id));
     }
-    if (fresh) {
-      // Leader completeness: a new leader holds every committed entry.
-      for (const auto& [i, c] : committed_) check_leader_has(id, core, i, c);
+    if (seen.leader_term != core.term()) {
+      seen.leader_term = core.term();
+      seen.leader_checked = 0;
     }
+    (void)fresh;
   }
   record_committed(id, core, seen);
+  if (core.role() == StateRole::kLeader) {
+    // Leader completeness: a leader holds every committed entry, checked
+    // when it is elected and, incrementally, for every entry committed since.
+    for (auto it = committed_.upper_bound(seen.leader_checked); it != committed_.end(); ++it) {
+      check_leader_has(id, core, it->first, it->second);
+    }
+    if (!committed_.empty()) seen.leader_checked = committed_.rbegin()->first;
+  }
 }
 
 void SimChecker::check_leader_has(NodeId id, const RaftCore& core, Index i, const Committed& c) {
-  if (c.term > core.term()) return;
+  if (c.observed_term >= core.term()) return;
   if (i < core.log().first_index()) return;  // in its snapshot
   if (i > core.log().last_index() || core.log().term_or_zero(i) != c.term) {
     fail("leader completeness: leader " + str(id) + " term " + str(core.term()) +
@@ -68,7 +77,7 @@ void SimChecker::record_committed(NodeId id, const RaftCore& core, NodeSeen& see
     return;
   }
   for (const Entry& e : *ents) {
-    const Committed c{e.term, entry_digest(e)};
+    const Committed c{e.term, entry_digest(e), core.term()};
     auto [it, fresh] = committed_.emplace(e.index, c);
     if (!fresh && (it->second.term != c.term || it->second.digest != c.digest)) {
       fail("log matching: node " + str(id) + " committed a different entry at " + str(e.index));

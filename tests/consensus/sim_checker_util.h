@@ -46,10 +46,16 @@ class SimChecker {
     Term term = 0;
     Index commit = 0;
     Index recorded = 0;  // committed entries up to here are in committed_
+    Term leader_term = 0;     // the term in which it was last seen leading
+    Index leader_checked = 0;  // committed_ checked against its log up to here
   };
   struct Committed {
     Term term;
     uint64_t digest;
+    // Term of the node that first reported it committed: the entry was
+    // committed in this term or earlier, so every leader of a later term
+    // must hold it (leaders of earlier terms may legitimately lack it).
+    Term observed_term;
   };
   void record_committed(NodeId id, const RaftCore& core, NodeSeen& seen);
   void check_leader_has(NodeId id, const RaftCore& core, Index i, const Committed& c);
