@@ -6,16 +6,10 @@
 
 #include "node/storage/state_store.h"
 #include "tests/ledger/property_util.h"
+#include "tests/node/cluster_util.h"
 
 namespace suanli::ledger::testing {
 namespace {
-
-std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("suanli-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
 
 std::map<std::string, std::string, std::less<>> dump(const KvRead& kv) {
   std::map<std::string, std::string, std::less<>> out;
@@ -27,7 +21,7 @@ std::map<std::string, std::string, std::less<>> dump(const KvRead& kv) {
 }
 
 TEST(LedgerRocksDbTest, SameStateHashesAsMemoryAndSurvivesReopen) {
-  std::string dir = temp_dir("ledger-rocks");
+  std::string dir = node::testing::temp_dir("ledger-rocks");
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     Harness h;
     RandomDriver driver(h, seed * 104729);

@@ -1,0 +1,163 @@
+// suanlid: the suanli ledger node.
+//
+//   suanlid --config node.json
+//   suanlid --data-dir DIR --genesis FILE --listen HOST:PORT --rpc HOST:PORT --key FILE
+//           [--node-id ID] [--rpc-token T] [--log-level L]
+//   suanlid --version
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "genesis/genesis.h"
+#include "genesis/node_config.h"
+#include "ledger/crypto.h"
+#include "node/node.h"
+#include "rpc/server.h"
+
+namespace po = boost::program_options;
+using namespace suanli;
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+int fail(const std::string& what) {
+  spdlog::critical("{}", what);
+  return 1;
+}
+
+// Builds the configuration from --config or from individual flags (flags
+// override the file's fields).
+std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm, std::string* error) {
+  genesis::NodeConfig c;
+  if (vm.count("config")) {
+    auto loaded = genesis::load_node_config(vm["config"].as<std::string>());
+    if (!loaded) {
+      *error = loaded.status().to_string();
+      return std::nullopt;
+    }
+    c = *loaded;
+  }
+  auto abs = [](const std::string& p) { return std::filesystem::absolute(p).string(); };
+  if (vm.count("data-dir")) c.data_dir = abs(vm["data-dir"].as<std::string>());
+  if (vm.count("genesis")) c.genesis = abs(vm["genesis"].as<std::string>());
+  if (vm.count("key")) c.key_file = abs(vm["key"].as<std::string>());
+  if (vm.count("listen")) c.listen = vm["listen"].as<std::string>();
+  if (vm.count("rpc")) c.rpc = vm["rpc"].as<std::string>();
+  if (vm.count("node-id")) c.node_id = vm["node-id"].as<std::string>();
+  if (vm.count("rpc-token")) c.rpc_token = vm["rpc-token"].as<std::string>();
+  if (vm.count("log-level")) c.log_level = vm["log-level"].as<std::string>();
+  if (c.rpc.empty()) c.rpc = "127.0.0.1:8645";
+  for (auto [name, value] : {std::pair<const char*, std::string*>{"data-dir", &c.data_dir},
+                             {"genesis", &c.genesis}, {"key", &c.key_file},
+                             {"listen", &c.listen}}) {
+    if (value->empty()) {
+      *error = std::string("missing --") + name + " (or --config)";
+      return std::nullopt;
+    }
+  }
+  return c;
+}
+
+int run(const genesis::NodeConfig& config) {
+  auto key = genesis::load_node_key(config.key_file);
+  if (!key) return fail("key file " + config.key_file + ": " + key.status().to_string());
+  auto gen = genesis::load_genesis(config.genesis);
+  if (!gen) return fail("genesis " + config.genesis + ": " + gen.status().to_string());
+  genesis::NodeConfig cfg = config;
+  auto identity = genesis::genesis_identity(*gen, cfg, key->pubkey);
+  if (!identity) return fail(identity.status().to_string());
+  if (*identity) {
+    cfg.node_id = (*identity)->node_id;
+  } else {
+    if (cfg.node_id.empty()) return fail("this key is not in the genesis: --node-id is required");
+    spdlog::info("key not in the genesis: starting as a joiner ({})", cfg.node_id);
+  }
+  node::NodeOptions options;
+  options.config = cfg;
+  options.genesis = *gen;
+  options.genesis_doc = genesis::genesis_to_json(*gen);
+  options.key = *key;
+  auto n = node::Node::open(std::move(options));
+  if (!n) return fail("cannot open node: " + n.status().to_string());
+  if (Status s = (*n)->start(); !s) return fail("cannot start node: " + s.to_string());
+  rpc::Options ropts;
+  ropts.listen = cfg.rpc;
+  ropts.token = cfg.rpc_token;
+  auto server = rpc::RpcServer::start(**n, ropts);
+  if (!server) {
+    (*n)->stop();
+    return fail("cannot start JSON-RPC on " + cfg.rpc + ": " + server.status().to_string());
+  }
+  spdlog::info("suanlid {} node {} serving JSON-RPC on {}, peers on {}", SUANLI_VERSION,
+               cfg.node_id, cfg.rpc, cfg.listen);
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop();
+  (*n)->stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait in main; block them before any thread starts.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  po::options_description desc("suanlid options");
+  desc.add_options()("help,h", "show this help")("version", "print the version")(
+      "config", po::value<std::string>(), "node configuration file (JSON)")(
+      "data-dir", po::value<std::string>(), "data directory")(
+      "genesis", po::value<std::string>(), "genesis file")(
+      "listen", po::value<std::string>(), "peer address to bind, host:port")(
+      "rpc", po::value<std::string>(), "JSON-RPC address, host:port (127.0.0.1:8645)")(
+      "key", po::value<std::string>(), "node key file (mode 0600)")(
+      "node-id", po::value<std::string>(), "node id (for a joiner not in the genesis)")(
+      "rpc-token", po::value<std::string>(), "bearer token for operator methods")(
+      "log-level", po::value<std::string>(), "trace, debug, info, warn, error, critical, off");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "suanlid: %s\n", e.what());
+    std::cerr << desc;
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::printf("suanlid %s\n", SUANLI_VERSION);
+    return 0;
+  }
+  ledger::crypto_init();
+  std::string error;
+  auto config = load_config(vm, &error);
+  if (!config) {
+    std::fprintf(stderr, "suanlid: %s\n", error.c_str());
+    return kExitUsage;
+  }
+  auto level = spdlog::level::from_str(config->log_level);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("suanlid"));
+  spdlog::set_level(level);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  return run(*config);
+}

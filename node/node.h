@@ -1,0 +1,56 @@
+// Node: one suanli ledger node — the composition root that joins the Raft
+// core, the peer transport, the verify pool, the mempool, the block builder,
+// the apply loop and both RocksDB databases, and serves rpc::Service.
+//
+// Threads: one I/O thread owns the RaftCore, the transport and the timers
+// (no locks around the core); one apply thread applies committed blocks to
+// the state database; the verify pool checks signatures. rpc::Service methods
+// are thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "genesis/node_config.h"
+#include "ledger/crypto.h"
+#include "ledger/types.h"
+#include "rpc/service.h"
+
+namespace suanli::node {
+
+struct NodeOptions {
+  genesis::NodeConfig config;
+  ledger::Genesis genesis;
+  nlohmann::json genesis_doc;
+  ledger::KeyPair key;
+  uint32_t tick_ms = 50;
+  uint32_t election_ticks = 10;  // election timeout: [10, 20) ticks
+  size_t verify_threads = 0;     // 0: one per core
+  // Log a warning when a block's time runs ahead of this node's clock by more.
+  uint64_t clock_skew_warn_ms = 2000;
+  // Raft seed; 0 derives one from the node key (distinct per node).
+  uint64_t raft_seed = 0;
+};
+
+class Node : public rpc::Service {
+ public:
+  // Opens (or initialises from the genesis) the data directory.
+  static Result<std::unique_ptr<Node>> open(NodeOptions options);
+  ~Node() override = default;
+
+  // Starts the transport, the Raft loop and the apply loop.
+  virtual Status start() = 0;
+  // Stops everything and waits for the threads; idempotent.
+  virtual void stop() = 0;
+  // True once the node found its state diverging from the cluster's and
+  // stopped applying.
+  virtual bool diverged() const = 0;
+};
+
+// The consensus id of a node_id: the first 8 bytes of BLAKE2b-256("suanli-node:" + node_id).
+uint64_t raft_id_of(const std::string& node_id);
+
+}  // namespace suanli::node

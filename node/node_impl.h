@@ -1,0 +1,171 @@
+// Private to node/: the Node implementation's state. See node.h.
+#pragma once
+
+#include <utility>  // before Asio on g++ 12
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "consensus/raft_core.h"
+#include "ledger/block.h"
+#include "node/mempool.h"
+#include "node/node.h"
+#include "node/storage/raft_storage.h"
+#include "node/storage/state_store.h"
+#include "node/transport.h"
+#include "node/verify_pool.h"
+
+namespace suanli::node {
+
+// Frame kinds on peer links.
+enum class FrameKind : uint8_t { kRaft = 1, kTx = 2 };
+
+inline constexpr size_t kBlocksInFlightMax = 8;
+inline constexpr size_t kApplyQueueEntriesMax = 4096;
+
+struct Member {
+  std::string node_id;
+  PubKey pubkey{};
+  std::string address;
+  bool voter = true;
+};
+
+// The decoded transactions of a block and their signature results.
+struct PreparedBlock {
+  std::vector<ledger::Tx> txs;
+  std::vector<bool> signature_ok;
+  bool valid = true;  // false: a transaction did not decode
+};
+
+struct Tip {
+  uint64_t height = 0;
+  Hash32 hash{};
+  uint64_t time = 0;
+};
+
+class NodeImpl final : public Node {
+ public:
+  explicit NodeImpl(NodeOptions options);
+  ~NodeImpl() override;
+  Status init();
+
+  // Node
+  Status start() override;
+  void stop() override;
+  bool diverged() const override { return diverged_.load(); }
+
+  // rpc::Service
+  void submit(ledger::Tx tx, std::function<void(std::variant<Hash32, rpc::RpcError>)> done) override;
+  void wait_committed(const Hash32& tx_hash, uint32_t timeout_ms,
+                      std::function<void(bool)> done) override;
+  void wait_height(uint64_t height, uint32_t timeout_ms, std::function<void(bool)> done) override;
+  const ledger::KvRead& state() const override { return *state_; }
+  uint64_t applied_height() const override { return applied_height_.load(); }
+  rpc::LocalTxState local_tx(const Hash32& tx_hash, std::string* canonical) const override;
+  nlohmann::json node_status() const override;
+  nlohmann::json chain_genesis() const override;
+  Status transfer_leadership(const std::string& node_id) override;
+  Status take_snapshot() override;
+  Status set_log_level(const std::string& level) override;
+
+ private:
+  // --- I/O thread (raft_loop.cc): owns core_, transport_, timers ---
+  void schedule_tick();
+  void on_frame(const std::string& from, std::string payload);
+  void handle_ready();
+  void maybe_propose_block();
+  void on_became_leader();
+  void send_raft(consensus::Message m);
+  void publish_raft_status();
+  void accept_forwarded_tx(std::string canonical);
+  void apply_membership(const std::vector<ledger::NodePropose>& changes);
+  void refresh_peers();
+  std::optional<Tip> last_block_in_log() const;
+  void prepare_entries(const std::vector<consensus::Entry>& entries);
+
+  // --- apply thread (applier.cc) ---
+  void apply_loop();
+  void apply_entry(const consensus::Entry& e);
+  bool apply_block_entry(const consensus::Entry& e, const ledger::Block& block);
+  std::shared_ptr<PreparedBlock> prepared_for(const Hash32& block_hash, const ledger::Block& b);
+  std::shared_future<std::shared_ptr<PreparedBlock>> prepare_async(const ledger::Block& b);
+  void notify_applied(uint64_t height, const std::vector<Hash32>& tx_hashes);
+
+  // --- shared helpers (node.cc) ---
+  void admit_verified(const std::shared_ptr<const ledger::Tx>& tx,
+                      const std::function<void(std::variant<Hash32, rpc::RpcError>)>& done);
+  uint64_t now_ms() const;
+  std::map<std::string, Member> load_members() const;
+  std::optional<PubKey> member_key(const std::string& node_id) const;
+  void fire_timeouts();
+
+  NodeOptions opts_;
+  std::string node_id_;
+  consensus::NodeId raft_id_ = 0;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<RaftStorage> raft_storage_;
+
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::steady_timer> tick_timer_;
+  std::thread io_thread_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<consensus::RaftCore> core_;  // I/O thread only
+  Tip proposed_tip_;                           // I/O thread: leader's last proposed block
+  bool was_leader_ = false;                    // I/O thread
+  std::map<consensus::NodeId, std::string> raft_to_node_;  // I/O thread
+  std::map<std::string, consensus::NodeId> node_to_raft_;  // I/O thread
+
+  VerifyPool pool_;
+  Mempool mempool_;
+
+  // Prepared (decoded + verified) blocks by block hash.
+  mutable std::mutex prepared_mu_;
+  std::map<Hash32, std::shared_future<std::shared_ptr<PreparedBlock>>> prepared_;
+
+  // Apply queue: committed normal entries, in order.
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  std::deque<consensus::Entry> apply_queue_;
+  bool stopping_ = false;
+  std::thread apply_thread_;
+
+  // Published by the apply thread.
+  std::atomic<uint64_t> applied_height_{0};
+  std::atomic<uint64_t> applied_index_{0};
+  std::atomic<bool> diverged_{false};
+  mutable std::mutex applied_mu_;
+  Tip applied_tip_;          // guarded by applied_mu_
+  Hash32 applied_state_hash_{};  // guarded by applied_mu_
+
+  // Waiters, guarded by waiters_mu_.
+  struct Waiter {
+    uint64_t deadline_ms;
+    std::function<void(bool)> done;
+  };
+  std::mutex waiters_mu_;
+  std::multimap<Hash32, Waiter> tx_waiters_;
+  std::multimap<uint64_t, Waiter> height_waiters_;
+  std::unique_ptr<boost::asio::steady_timer> waiter_timer_;
+
+  // Raft status for node_status and admission, written by the I/O thread.
+  mutable std::mutex status_mu_;
+  nlohmann::json raft_status_;      // guarded by status_mu_
+  std::string leader_node_id_;      // guarded by status_mu_
+  std::atomic<bool> is_leader_{false};
+  std::atomic<bool> propose_scheduled_{false};
+  std::string leader_node_id() const;
+  // Posts maybe_propose_block to the I/O thread, at most once at a time.
+  void schedule_propose();
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace suanli::node

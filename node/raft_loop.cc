@@ -1,0 +1,293 @@
+// The I/O thread: Raft ticks, peer frames, Ready handling, block proposal.
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "consensus/codec.h"
+#include "ledger/block.h"
+#include "ledger/codec.h"
+#include "node/meta.h"
+#include "node/node_impl.h"
+
+namespace suanli::node {
+
+Status NodeImpl::start() {
+  if (started_.exchange(true)) return Status::error("invalid_state", "already started");
+  Transport::Options topts{node_id_, opts_.key, opts_.config.listen, opts_.genesis.hash};
+  transport_ = Transport::create(io_, topts, [this](const std::string& from, std::string payload) {
+    on_frame(from, std::move(payload));
+  });
+  if (Status s = transport_->start(); !s) return s;
+  refresh_peers();
+  tick_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  schedule_tick();
+  apply_thread_ = std::thread([this] { apply_loop(); });
+  io_thread_ = std::thread([this] {
+    try {
+      io_.run();
+    } catch (const std::exception& e) {
+      spdlog::critical("I/O thread stopped: {}", e.what());
+      std::abort();
+    }
+  });
+  boost::asio::post(io_, [this] {
+    publish_raft_status();
+    handle_ready();
+  });
+  return Status::ok();
+}
+
+void NodeImpl::stop() {
+  if (!started_.load() || stopped_.exchange(true)) return;
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    if (tick_timer_) tick_timer_->cancel();
+    if (transport_) transport_->stop();
+    done.set_value();
+  });
+  done.get_future().wait();
+  io_.stop();
+  if (io_thread_.joinable()) io_thread_.join();
+  {
+    std::lock_guard lock(apply_mu_);
+    stopping_ = true;
+  }
+  apply_cv_.notify_all();
+  if (apply_thread_.joinable()) apply_thread_.join();
+  fire_timeouts();
+  spdlog::info("node {} stopped at height {}", node_id_, applied_height_.load());
+}
+
+void NodeImpl::schedule_tick() {
+  tick_timer_->expires_after(std::chrono::milliseconds(opts_.tick_ms));
+  tick_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    core_->tick();
+    handle_ready();
+    mempool_.expire(now_ms());
+    maybe_propose_block();
+    handle_ready();
+    fire_timeouts();
+    schedule_tick();
+  });
+}
+
+void NodeImpl::refresh_peers() {
+  std::vector<PeerInfo> peers;
+  raft_to_node_.clear();
+  node_to_raft_.clear();
+  for (const auto& [id, m] : load_members()) {
+    raft_to_node_[raft_id_of(id)] = id;
+    node_to_raft_[id] = raft_id_of(id);
+    if (id != node_id_) peers.push_back(PeerInfo{id, m.pubkey, m.address});
+  }
+  if (transport_) transport_->set_peers(std::move(peers));
+}
+
+void NodeImpl::on_frame(const std::string& from, std::string payload) {
+  if (payload.empty()) return;
+  auto kind = static_cast<FrameKind>(payload[0]);
+  std::string_view body(payload.data() + 1, payload.size() - 1);
+  if (kind == FrameKind::kRaft) {
+    auto m = consensus::decode_message(body);
+    if (!m) {
+      spdlog::warn("malformed raft message from {}: {}", from, m.status().to_string());
+      return;
+    }
+    // The link authenticated `from`: a peer may not speak for another.
+    if (m->from != raft_id_of(from)) {
+      spdlog::warn("raft message from {} claims another sender; dropped", from);
+      return;
+    }
+    if (Status s = core_->step(*m); !s) spdlog::debug("step: {}", s.to_string());
+    handle_ready();
+  } else if (kind == FrameKind::kTx) {
+    accept_forwarded_tx(std::string(body));
+  } else {
+    spdlog::warn("unknown frame kind {} from {}", static_cast<int>(kind), from);
+  }
+}
+
+void NodeImpl::accept_forwarded_tx(std::string canonical) {
+  pool_.post([this, canonical = std::move(canonical)] {
+    auto decoded = ledger::decode_tx(canonical);
+    if (!std::holds_alternative<ledger::Tx>(decoded)) return;
+    auto tx = std::make_shared<const ledger::Tx>(std::get<ledger::Tx>(std::move(decoded)));
+    if (tx->chain_id != opts_.genesis.chain_id || tx->expires_at <= now_ms()) return;
+    if (!pool_.verify(*tx)) return;
+    if (mempool_.add(tx) == Mempool::AddResult::kAdded && is_leader_.load()) schedule_propose();
+  });
+}
+
+void NodeImpl::send_raft(consensus::Message m) {
+  auto it = raft_to_node_.find(m.to);
+  if (it == raft_to_node_.end()) return;
+  std::string frame(1, static_cast<char>(FrameKind::kRaft));
+  frame += consensus::encode_message(m);
+  transport_->send(it->second, std::move(frame));
+}
+
+void NodeImpl::prepare_entries(const std::vector<consensus::Entry>& entries) {
+  for (const auto& e : entries) {
+    if (e.type != consensus::EntryType::kNormal || e.data.empty()) continue;
+    auto block = ledger::decode_block(e.data, opts_.genesis.policy.max_block_txs);
+    if (!block) continue;
+    prepare_async(*block);  // verification overlaps replication and fsync
+  }
+}
+
+void NodeImpl::handle_ready() {
+  while (core_->has_ready()) {
+    consensus::Ready rd = core_->ready();
+    if (rd.snapshot) {
+      spdlog::error("snapshot install is not supported yet; ignoring snapshot at {}",
+                    rd.snapshot->meta.index);
+    }
+    prepare_entries(rd.entries);
+    const consensus::HardState* hs = rd.hard_state ? &*rd.hard_state : nullptr;
+    if (hs || !rd.entries.empty()) {
+      Status s = raft_storage_->save(hs, rd.entries);
+      if (!s) {
+        // Nothing may be sent or acknowledged that is not durable.
+        spdlog::critical("cannot persist the raft log: {}", s.to_string());
+        std::abort();
+      }
+    }
+    for (auto& m : rd.messages) send_raft(std::move(m));
+    for (const auto& e : rd.committed_entries) {
+      if (e.type == consensus::EntryType::kConfChange) {
+        auto cc = consensus::decode_conf_change(e.data);
+        if (cc) core_->apply_conf_change(*cc);
+        continue;
+      }
+      std::unique_lock lock(apply_mu_);
+      apply_cv_.wait(lock, [&] { return apply_queue_.size() < kApplyQueueEntriesMax || stopping_; });
+      apply_queue_.push_back(e);
+      apply_cv_.notify_all();
+    }
+    core_->advance(rd);
+  }
+  publish_raft_status();
+}
+
+void NodeImpl::publish_raft_status() {
+  bool leader = core_->role() == consensus::StateRole::kLeader;
+  if (leader && !was_leader_) on_became_leader();
+  was_leader_ = leader;
+  static const char* kRoles[] = {"follower", "candidate", "candidate", "leader"};
+  nlohmann::json st;
+  auto role = static_cast<size_t>(core_->role());
+  st["role"] = role < 4 ? kRoles[role] : "follower";
+  st["term"] = core_->term();
+  auto lead = raft_to_node_.find(core_->leader());
+  std::string leader_id = lead == raft_to_node_.end() ? "" : lead->second;
+  st["leader_id"] = leader_id;
+  st["commit_index"] = core_->log().committed();
+  nlohmann::json peers = nlohmann::json::array();
+  if (transport_) {
+    for (const auto& p : transport_->status()) {
+      const consensus::Progress* pr = core_->TEST_progress(raft_id_of(p.node_id));
+      peers.push_back({{"node_id", p.node_id},
+                       {"address", p.address},
+                       {"connected", p.connected},
+                       {"match_index", pr ? pr->match() : 0}});
+    }
+  }
+  st["peers"] = std::move(peers);
+  is_leader_ = leader;
+  std::lock_guard lock(status_mu_);
+  raft_status_ = std::move(st);
+  leader_node_id_ = leader_id;
+}
+
+std::optional<Tip> NodeImpl::last_block_in_log() const {
+  consensus::Index lo = std::max(raft_storage_->first_index(), applied_index_.load() + 1);
+  for (consensus::Index i = raft_storage_->last_index(); i >= lo && i > 0; --i) {
+    auto es = raft_storage_->entries(i, i + 1, 64 << 20);
+    if (!es || es->empty()) break;
+    const consensus::Entry& e = es->front();
+    if (e.type != consensus::EntryType::kNormal || e.data.empty()) continue;
+    auto b = ledger::decode_block(e.data, opts_.genesis.policy.max_block_txs);
+    if (b) return Tip{b->header.height, b->header.hash(), b->header.time};
+  }
+  return std::nullopt;
+}
+
+void NodeImpl::on_became_leader() {
+  auto tip = last_block_in_log();
+  if (tip) {
+    proposed_tip_ = *tip;
+  } else {
+    std::lock_guard lock(applied_mu_);
+    proposed_tip_ = applied_tip_;
+  }
+  spdlog::info("node {} is leader in term {} building on height {}", node_id_, core_->term(),
+               proposed_tip_.height);
+}
+
+void NodeImpl::maybe_propose_block() {
+  if (core_->role() != consensus::StateRole::kLeader || diverged_.load()) return;
+  const ledger::Policy& policy = opts_.genesis.policy;
+  while (proposed_tip_.height < applied_height_.load() + kBlocksInFlightMax) {
+    if (proposed_tip_.height < applied_height_.load()) {
+      std::lock_guard lock(applied_mu_);
+      proposed_tip_ = applied_tip_;
+    }
+    uint64_t now = now_ms();
+    auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now);
+    if (txs.empty()) return;
+    ledger::Block block;
+    ledger::BlockHeader& h = block.header;
+    h.height = proposed_tip_.height + 1;
+    h.prev_hash = proposed_tip_.hash;
+    h.time = std::max(now, proposed_tip_.time);
+    h.proposer = node_id_;
+    std::vector<Hash32> hashes;
+    auto prepared = std::make_shared<PreparedBlock>();
+    for (const auto& tx : txs) {
+      hashes.push_back(tx->hash);
+      block.txs.push_back(tx->canonical);
+      prepared->txs.push_back(*tx);
+      prepared->signature_ok.push_back(true);  // verified at admission
+    }
+    h.tx_root = ledger::merkle_root(hashes);
+    h.tx_count = txs.size();
+    {
+      std::lock_guard lock(applied_mu_);
+      h.state_height = applied_tip_.height;
+      h.state_hash = applied_state_hash_;
+    }
+    Hash32 hash = h.hash();
+    block.signature = ledger::ed25519_sign(opts_.key, as_view(hash));
+    {
+      std::promise<std::shared_ptr<PreparedBlock>> p;
+      p.set_value(prepared);
+      std::lock_guard lock(prepared_mu_);
+      prepared_[hash] = p.get_future().share();
+    }
+    Status s = core_->propose(ledger::encode_block(block));
+    if (!s) {
+      spdlog::debug("block {} not proposed: {}", h.height, s.to_string());
+      return;  // its transactions are offered again after the re-offer delay
+    }
+    proposed_tip_ = Tip{h.height, hash, h.time};
+  }
+}
+
+void NodeImpl::apply_membership(const std::vector<ledger::NodePropose>& changes) {
+  // Membership in the ledger changed: update the pinned peer keys now; the
+  // leader carries the change out in Raft, one server at a time.
+  refresh_peers();
+  if (core_->role() != consensus::StateRole::kLeader) return;
+  for (const auto& c : changes) {
+    consensus::ConfChange cc;
+    cc.node_id = raft_id_of(c.node_id);
+    cc.type = c.action == ledger::NodeAction::kAddVoter    ? consensus::ConfChangeType::kAddNode
+              : c.action == ledger::NodeAction::kAddLearner ? consensus::ConfChangeType::kAddLearner
+                                                            : consensus::ConfChangeType::kRemoveNode;
+    Status s = core_->propose_conf_change(cc);
+    if (!s) spdlog::warn("membership change for {} not proposed: {}", c.node_id, s.to_string());
+  }
+  handle_ready();
+}
+
+}  // namespace suanli::node

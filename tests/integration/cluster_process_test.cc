@@ -1,0 +1,193 @@
+// Multi-process tests of issue 4: real suanlid processes on 127.0.0.1 with
+// RocksDB and fsync, driven through JSON-RPC.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tests/integration/process_util.h"
+
+namespace suanli::testing {
+namespace {
+
+std::string temp_dir(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("suanli-it-" + name + "-" + std::to_string(::getpid())))
+      .string();
+}
+
+nlohmann::json tx_json(const ledger::Tx& tx) {
+  return nlohmann::json::parse(tx.canonical);
+}
+
+// Submits with wait: committed; returns the hash when the node acknowledged
+// the transaction as committed with an ok result.
+std::optional<std::string> submit_committed(ProcessDevnet& d, int node, const ledger::Tx& tx,
+                                            int timeout_ms = 5000) {
+  auto r = d.call(node, "tx_submit",
+                  {{"tx", tx_json(tx)}, {"wait", "committed"}, {"timeout_ms", timeout_ms}},
+                  timeout_ms + 3000);
+  if (!r || !r->contains("result")) return std::nullopt;
+  const auto& res = (*r)["result"];
+  if (res.value("status", "") != "committed") return std::nullopt;
+  return res["tx_hash"].get<std::string>();
+}
+
+uint64_t height_of(ProcessDevnet& d, int node) {
+  auto r = d.call(node, "node_status", nlohmann::json::object());
+  return r && r->contains("result") ? (*r)["result"]["height"].get<uint64_t>() : 0;
+}
+
+// Waits until all running nodes report the same height and state hash.
+bool converge(ProcessDevnet& d, int timeout_ms, std::string* hash) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::set<std::pair<uint64_t, std::string>> seen;
+    for (int i = 0; i < d.size(); ++i) {
+      auto r = d.call(i, "node_status", nlohmann::json::object(), 2000);
+      if (!r || !r->contains("result")) {
+        seen.insert({0, "down"});
+        continue;
+      }
+      seen.insert({(*r)["result"]["height"].get<uint64_t>(),
+                   (*r)["result"]["state_hash"].get<std::string>()});
+    }
+    if (seen.size() == 1 && seen.begin()->first > 0) {
+      *hash = seen.begin()->second;
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(ClusterProcessTest, ThreeNodesConvergeUnderConcurrentLoadToAllNodes) {
+  ProcessDevnet d(3, temp_dir("converge"));
+  ASSERT_TRUE(d.start_all());
+  PubKey prov = d.key("gz-supercomputing").pubkey;
+  const std::vector<std::string> buyers = {"bj-ai", "gd-robotics", "sh-biotech"};
+  std::vector<ledger::Tx> txs;
+  for (int k = 0; k < 240; ++k) {
+    txs.push_back(d.make(buyers[k % 3], ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""}));
+  }
+  std::atomic<int> acked{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t) {
+    clients.emplace_back([&, t] {
+      for (size_t k = static_cast<size_t>(t); k < txs.size(); k += 6) {
+        for (int attempt = 0; attempt < 20; ++attempt) {
+          if (submit_committed(d, static_cast<int>(k % 3), txs[k])) {
+            ++acked;
+            break;
+          }
+          // A retry of an already-committed hash answers duplicate: check it.
+          auto g = d.call(static_cast<int>(k % 3), "tx_get", {{"tx_hash", to_hex(txs[k].hash)}});
+          if (g && g->contains("result") && (*g)["result"]["status"] == "committed") {
+            ++acked;
+            break;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(acked.load(), 240);
+  std::string hash;
+  ASSERT_TRUE(converge(d, 20000, &hash));
+  for (int i = 0; i < 3; ++i) {
+    auto p = d.call(i, "participant_get", {{"pubkey", to_hex(prov)}});
+    ASSERT_TRUE(p && p->contains("result"));
+    EXPECT_EQ((*p)["result"]["balance"], 240);
+  }
+}
+
+TEST(ClusterProcessTest, KillLeaderUnderLoadLosesNoCommittedTransaction) {
+  ProcessDevnet d(3, temp_dir("kill"));
+  ASSERT_TRUE(d.start_all());
+  PubKey prov = d.key("gz-intelligent").pubkey;
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::string> acknowledged;
+  std::atomic<int> alive_mask{7};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<uint32_t>(t + 1));
+      const char* buyer = t % 2 ? "bj-ai" : "sh-biotech";
+      while (!stop.load()) {
+        int node = static_cast<int>(rng() % 3);
+        if (!(alive_mask.load() & (1 << node))) continue;
+        ledger::Tx tx;
+        {
+          std::lock_guard lock(mu);
+          tx = d.make(buyer, ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+        }
+        if (auto h = submit_committed(d, node, tx, 3000)) {
+          std::lock_guard lock(mu);
+          acknowledged.push_back(*h);
+        }
+      }
+    });
+  }
+  int kills = 0;
+  for (int round = 0; round < 3; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    int leader = d.leader(10000);
+    ASSERT_GE(leader, 0);
+    alive_mask &= ~(1 << leader);
+    d.kill9(leader);
+    ++kills;
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    d.start(leader);
+    ASSERT_TRUE(d.wait_ready(leader, 10000)) << d.log_path(leader);
+    alive_mask |= (1 << leader);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop = true;
+  for (auto& c : clients) c.join();
+  ASSERT_GT(acknowledged.size(), 20u) << "too little load got through";
+  std::string hash;
+  ASSERT_TRUE(converge(d, 30000, &hash));
+  // Every transaction acknowledged as committed is committed on every node.
+  for (int i = 0; i < 3; ++i) {
+    for (const auto& h : acknowledged) {
+      auto g = d.call(i, "tx_get", {{"tx_hash", h}});
+      ASSERT_TRUE(g && g->contains("result")) << "node " << i << " lost " << h;
+      EXPECT_EQ((*g)["result"]["status"], "committed") << "node " << i << " " << h;
+    }
+  }
+  std::printf("kills: %d, acknowledged: %zu, state hash %s\n", kills, acknowledged.size(),
+              hash.c_str());
+}
+
+TEST(ClusterProcessTest, StoppedNodeCatchesUpFromTheLog) {
+  ProcessDevnet d(3, temp_dir("catchup"));
+  ASSERT_TRUE(d.start_all());
+  int down = (d.leader(10000) + 1) % 3;
+  d.terminate(down);
+  int up = (down + 1) % 3;
+  PubKey prov = d.key("gz-supercomputing").pubkey;
+  // One transaction per block: submitted one after another, each waiting to commit.
+  const int kBlocks = 1500;
+  int committed = 0;
+  for (int k = 0; k < kBlocks; ++k) {
+    auto tx = d.make("gd-robotics", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    if (submit_committed(d, up, tx)) ++committed;
+  }
+  EXPECT_EQ(committed, kBlocks);
+  uint64_t height = height_of(d, up);
+  ASSERT_GE(height, static_cast<uint64_t>(kBlocks));
+  d.start(down);
+  ASSERT_TRUE(d.wait_ready(down, 10000));
+  ASSERT_TRUE(d.wait_height(down, height, 60000)) << d.log_path(down);
+  std::string hash;
+  ASSERT_TRUE(converge(d, 30000, &hash));
+}
+
+}  // namespace
+}  // namespace suanli::testing

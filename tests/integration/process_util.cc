@@ -1,0 +1,194 @@
+#include "tests/integration/process_util.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "genesis/node_config.h"
+#include "wallet/rpc_client.h"
+
+extern char** environ;
+
+namespace suanli::testing {
+namespace {
+
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// A base port whose next 16 ports are free now.
+uint16_t free_port_block() {
+  std::mt19937 rng(static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    uint16_t base = static_cast<uint16_t>(20000 + (rng() % 2000) * 16);
+    bool ok = true;
+    for (int p = 1; p <= 16 && ok; ++p) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<uint16_t>(base + p));
+      ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+      ::close(fd);
+    }
+    if (ok) return base;
+  }
+  throw std::runtime_error("no free port block");
+}
+
+}  // namespace
+
+ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
+  ledger::crypto_init();
+  std::filesystem::remove_all(dir);
+  genesis::DevnetOptions o;
+  o.nodes = nodes;
+  o.out_dir = dir;
+  o.base_port = free_port_block();
+  o.rpc_base_port = static_cast<uint16_t>(o.base_port + 8);
+  auto r = genesis::write_devnet(o);
+  if (!r) throw std::runtime_error("devnet: " + r.status().to_string());
+  devnet_ = *r;
+  for (const auto& p : devnet_.participants) {
+    auto key = genesis::load_node_key(dir + "/keys/" + p.key_name + ".key.json");
+    if (!key) throw std::runtime_error("key: " + key.status().to_string());
+    keys_[p.key_name] = *key;
+  }
+  for (const auto& n : devnet_.nodes) {
+    pids_.push_back(0);
+    rpc_ports_.push_back(static_cast<uint16_t>(std::stoi(n.rpc.substr(n.rpc.rfind(':') + 1))));
+  }
+}
+
+ProcessDevnet::~ProcessDevnet() {
+  for (int i = 0; i < size(); ++i) kill9(i);
+}
+
+std::string ProcessDevnet::log_path(int i) const {
+  return dir_ + "/" + devnet_.nodes.at(i).node_id + ".log";
+}
+
+void ProcessDevnet::start(int i) {
+  if (pids_.at(i) > 0) return;
+  std::string exe = std::string(SUANLI_BUILD_DIR) + "/node/suanlid";
+  std::string config = devnet_.nodes.at(i).config_path;
+  std::string log = log_path(i);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  std::vector<std::string> args = {exe, "--config", config, "--log-level", "info"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot spawn " + exe);
+  pids_[i] = pid;
+}
+
+::testing::AssertionResult ProcessDevnet::start_all(int timeout_ms) {
+  for (int i = 0; i < size(); ++i) start(i);
+  for (int i = 0; i < size(); ++i) {
+    if (!wait_ready(i, timeout_ms)) {
+      return ::testing::AssertionFailure() << "node " << i << " not ready: " << log_path(i);
+    }
+  }
+  if (leader(timeout_ms) < 0) return ::testing::AssertionFailure() << "no leader elected";
+  return ::testing::AssertionSuccess();
+}
+
+void ProcessDevnet::kill9(int i) {
+  if (pids_.at(i) <= 0) return;
+  ::kill(pids_[i], SIGKILL);
+  ::waitpid(pids_[i], nullptr, 0);
+  pids_[i] = 0;
+}
+
+void ProcessDevnet::terminate(int i) {
+  if (pids_.at(i) <= 0) return;
+  ::kill(pids_[i], SIGTERM);
+  ::waitpid(pids_[i], nullptr, 0);
+  pids_[i] = 0;
+}
+
+std::optional<nlohmann::json> ProcessDevnet::call(int i, const std::string& method,
+                                                  const nlohmann::json& params, int timeout_ms) {
+  wallet::RpcClient client("127.0.0.1:" + std::to_string(rpc_ports_.at(i)));
+  auto reply = client.call(method, params, timeout_ms);
+  if (!reply) return std::nullopt;
+  if (reply->ok) return nlohmann::json{{"result", reply->result}};
+  return nlohmann::json{{"error", {{"code", reply->error_code},
+                                   {"message", reply->error_message},
+                                   {"data", reply->error_data}}}};
+}
+
+int ProcessDevnet::leader(int timeout_ms) {
+  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+  while (now_ms() < deadline) {
+    for (int i = 0; i < size(); ++i) {
+      if (!running(i)) continue;
+      auto r = call(i, "node_status", nlohmann::json::object(), 1000);
+      if (r && r->contains("result") && (*r)["result"]["role"] == "leader") return i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+bool ProcessDevnet::wait_ready(int i, int timeout_ms) {
+  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+  while (now_ms() < deadline) {
+    auto r = call(i, "node_status", nlohmann::json::object(), 1000);
+    if (r && r->contains("result")) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+bool ProcessDevnet::wait_height(int i, uint64_t h, int timeout_ms) {
+  // API.md bounds one wait at 30 s: wait in steps.
+  uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+  while (now_ms() < deadline) {
+    int step = static_cast<int>(std::min<uint64_t>(deadline - now_ms(), 30000));
+    auto r = call(i, "block_get", {{"height", h}, {"min_height", h}, {"timeout_ms", step}},
+                  step + 2000);
+    if (r && r->contains("result")) return true;
+    if (!r) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+ledger::Tx ProcessDevnet::make(const std::string& signer, ledger::TxType type,
+                               ledger::Payload payload) {
+  ledger::Tx tx;
+  tx.chain_id = chain_id();
+  tx.type = type;
+  tx.signer = key(signer).pubkey;
+  ++nonce_;
+  std::memcpy(tx.nonce.data(), &nonce_, sizeof(nonce_));
+  uint64_t salt = now_ms() ^ static_cast<uint64_t>(::getpid());
+  std::memcpy(tx.nonce.data() + 8, &salt, sizeof(salt));
+  tx.expires_at = now_ms() + 600000;
+  tx.payload = std::move(payload);
+  ledger::sign_tx(tx, key(signer).seed);
+  return tx;
+}
+
+}  // namespace suanli::testing

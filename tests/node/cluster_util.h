@@ -1,0 +1,57 @@
+// An in-process cluster of Nodes on 127.0.0.1 with real RocksDB and
+// transport, for node tests. Each node has its own data directory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ledger/codec.h"
+#include "ledger/crypto.h"
+#include "node/node.h"
+
+namespace suanli::node::testing {
+
+// A fresh directory under the system temp dir, unique to this process.
+std::string temp_dir(const std::string& name);
+
+// Picks a free TCP port on 127.0.0.1 (bind to 0, read, close).
+uint16_t free_port();
+
+struct ClusterActor {
+  std::string name;
+  ledger::KeyPair key;
+  ledger::Role role;
+  std::string province;
+};
+
+class Cluster {
+ public:
+  // `nodes` voters; actors gz-reg, bj-reg, gz-prov, bj-buyer, gd-buyer
+  // (buyers with 1,000,000,000 fen each).
+  explicit Cluster(size_t nodes, const std::string& dir);
+  ~Cluster();
+
+  Status start(size_t i);
+  void stop(size_t i);
+  Node& node(size_t i) { return *nodes_.at(i); }
+  size_t size() const { return nodes_.size(); }
+  const ledger::Genesis& genesis() const { return options_.at(0).genesis; }
+  const ClusterActor& actor(const std::string& name) const;
+
+  ledger::Tx make(const std::string& signer, ledger::TxType type, ledger::Payload payload);
+  // Submits through node i; returns the hash or the error message.
+  std::variant<Hash32, rpc::RpcError> submit(size_t i, const ledger::Tx& tx);
+  // Waits until some node is leader; returns its index or -1.
+  int wait_leader(int timeout_ms);
+  bool wait_height(size_t i, uint64_t height, int timeout_ms);
+  std::string state_hash(size_t i) { return node(i).node_status()["state_hash"]; }
+
+ private:
+  std::vector<NodeOptions> options_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<ClusterActor> actors_;
+  uint64_t nonce_ = 0;
+};
+
+}  // namespace suanli::node::testing
