@@ -83,6 +83,17 @@ class Story {
     return error(what + ": the cluster has no leader");
   }
 
+  // Waits until the node answers and knows a leader.
+  bool wait_ready(int timeout_s) {
+    for (int i = 0; i < timeout_s * 10; ++i) {
+      auto r = rpc_.call("node_status", nlohmann::json::object(), 2000);
+      if (r && r->ok && !r->result.value("leader_id", "").empty()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return error("the node at " + rpc_.host() + ":" + rpc_.port() +
+                 " did not become ready with a leader in " + std::to_string(timeout_s) + " s");
+  }
+
   nlohmann::json get(const std::string& method, const nlohmann::json& params) {
     auto r = rpc_.call(method, params);
     if (!r || !r->ok) return nullptr;
@@ -208,7 +219,7 @@ bool run(Story& s) {
   auto st = s.get("settlement_get", {{"period", period}});
   if (!st.is_null()) {
     for (const auto& f : st["flows"]) {
-      std::printf("  %s → %s  %s  (%llu payments)\n", f["from"].get<std::string>().c_str(),
+      std::printf("  %s → %s  %s  (%llu payment(s))\n", f["from"].get<std::string>().c_str(),
                   f["to"].get<std::string>().c_str(), yuan(f["amount"]).c_str(),
                   static_cast<unsigned long long>(f["count"].get<uint64_t>()));
     }
@@ -240,6 +251,6 @@ int main(int argc, char** argv) {
   }
   crypto_init();
   Story story(dir, url);
-  if (!story.load()) return 1;
+  if (!story.load() || !story.wait_ready(30)) return 1;
   return run(story) ? 0 : 1;
 }
