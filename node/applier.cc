@@ -81,19 +81,38 @@ std::shared_ptr<PreparedBlock> NodeImpl::prepared_for(const Hash32& block_hash,
   return prepared;
 }
 
+void NodeImpl::push_apply(ApplyItem item) {
+  std::unique_lock lock(apply_mu_);
+  apply_cv_.wait(lock, [&] { return apply_queue_.size() < kApplyQueueEntriesMax || stopping_; });
+  apply_queue_.push_back(std::move(item));
+  apply_cv_.notify_all();
+}
+
 void NodeImpl::apply_loop() {
   while (true) {
-    consensus::Entry e;
+    ApplyItem item;
+    bool snapshot_now = false;
     {
       std::unique_lock lock(apply_mu_);
-      apply_cv_.wait(lock, [&] { return stopping_ || !apply_queue_.empty(); });
+      apply_cv_.wait(lock, [&] {
+        return stopping_ || !apply_queue_.empty() || snapshot_requested_;
+      });
       if (stopping_) return;
-      e = std::move(apply_queue_.front());
-      apply_queue_.pop_front();
+      snapshot_now = std::exchange(snapshot_requested_, false);
+      if (!apply_queue_.empty()) {
+        item = std::move(apply_queue_.front());
+        apply_queue_.pop_front();
+      }
       apply_cv_.notify_all();
     }
     if (diverged_.load()) continue;
-    apply_entry(e);
+    if (item.snapshot) {
+      install_snapshot(*item.snapshot);
+    } else if (item.entry.index > 0) {
+      apply_entry(item.entry);
+      maybe_snapshot(false);
+    }
+    if (snapshot_now) maybe_snapshot(true);
   }
 }
 

@@ -64,7 +64,12 @@ std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm, std:
   return c;
 }
 
-int run(const genesis::NodeConfig& config) {
+struct Tuning {
+  uint64_t snapshot_interval = 10000;
+  uint64_t snapshot_keep = 1000;
+};
+
+int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   auto key = genesis::load_node_key(config.key_file);
   if (!key) return fail("key file " + config.key_file + ": " + key.status().to_string());
   auto gen = genesis::load_genesis(config.genesis);
@@ -83,6 +88,8 @@ int run(const genesis::NodeConfig& config) {
   options.genesis = *gen;
   options.genesis_doc = genesis::genesis_to_json(*gen);
   options.key = *key;
+  options.snapshot_interval_entries = tuning.snapshot_interval;
+  options.snapshot_keep_entries = tuning.snapshot_keep;
   auto n = node::Node::open(std::move(options));
   if (!n) return fail("cannot open node: " + n.status().to_string());
   if (Status s = (*n)->start(); !s) return fail("cannot start node: " + s.to_string());
@@ -130,7 +137,11 @@ int main(int argc, char** argv) {
       "key", po::value<std::string>(), "node key file (mode 0600)")(
       "node-id", po::value<std::string>(), "node id (for a joiner not in the genesis)")(
       "rpc-token", po::value<std::string>(), "bearer token for operator methods")(
-      "log-level", po::value<std::string>(), "trace, debug, info, warn, error, critical, off");
+      "log-level", po::value<std::string>(), "trace, debug, info, warn, error, critical, off")(
+      "snapshot-interval", po::value<uint64_t>()->default_value(10000),
+      "take a state snapshot every N applied Raft entries (100..10000000)")(
+      "snapshot-keep", po::value<uint64_t>()->default_value(1000),
+      "Raft entries kept behind a snapshot when the log is compacted (10..10000000)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -155,9 +166,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "suanlid: %s\n", error.c_str());
     return kExitUsage;
   }
+  Tuning tuning{vm["snapshot-interval"].as<uint64_t>(), vm["snapshot-keep"].as<uint64_t>()};
+  if (tuning.snapshot_interval < 100 || tuning.snapshot_interval > 10000000 ||
+      tuning.snapshot_keep < 10 || tuning.snapshot_keep > 10000000) {
+    std::fprintf(stderr, "suanlid: --snapshot-interval must be 100..10000000 and "
+                         "--snapshot-keep 10..10000000\n");
+    return kExitUsage;
+  }
   auto level = spdlog::level::from_str(config->log_level);
   spdlog::set_default_logger(spdlog::stderr_color_mt("suanlid"));
   spdlog::set_level(level);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  return run(*config);
+  return run(*config, tuning);
 }

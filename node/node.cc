@@ -323,7 +323,12 @@ Status NodeImpl::transfer_leadership(const std::string& node_id) {
 }
 
 Status NodeImpl::take_snapshot() {
-  return Status::error("not_supported", "snapshots are not implemented yet");
+  {
+    std::lock_guard lock(apply_mu_);
+    snapshot_requested_ = true;
+  }
+  apply_cv_.notify_all();
+  return Status::ok();
 }
 
 Status NodeImpl::set_log_level(const std::string& level) {

@@ -33,6 +33,11 @@ struct NodeOptions {
   uint64_t clock_skew_warn_ms = 2000;
   // Raft seed; 0 derives one from the node key (distinct per node).
   uint64_t raft_seed = 0;
+  // A snapshot of the state database is taken every this many applied Raft
+  // entries, and the log is compacted to keep `snapshot_keep_entries` behind
+  // it (a follower further behind catches up from the snapshot).
+  uint64_t snapshot_interval_entries = 10000;
+  uint64_t snapshot_keep_entries = 1000;
 };
 
 class Node : public rpc::Service {

@@ -45,6 +45,12 @@ struct PreparedBlock {
   bool valid = true;  // false: a transaction did not decode
 };
 
+// What the apply thread works through, in order.
+struct ApplyItem {
+  consensus::Entry entry;
+  std::shared_ptr<const consensus::Snapshot> snapshot;  // set: install it
+};
+
 struct Tip {
   uint64_t height = 0;
   Hash32 hash{};
@@ -93,6 +99,11 @@ class NodeImpl final : public Node {
 
   // --- apply thread (applier.cc) ---
   void apply_loop();
+  void push_apply(ApplyItem item);
+  // Snapshots (snapshot.cc): a consistent dump of the state database.
+  void maybe_snapshot(bool force);
+  void install_snapshot(const consensus::Snapshot& snap);
+  void store_snapshot(uint64_t index, std::string data);  // I/O thread
   void apply_entry(const consensus::Entry& e);
   bool apply_block_entry(const consensus::Entry& e, const ledger::Block& block);
   std::shared_ptr<PreparedBlock> prepared_for(const Hash32& block_hash, const ledger::Block& b);
@@ -130,11 +141,14 @@ class NodeImpl final : public Node {
   mutable std::mutex prepared_mu_;
   std::map<Hash32, std::shared_future<std::shared_ptr<PreparedBlock>>> prepared_;
 
-  // Apply queue: committed normal entries, in order.
+  // Apply queue: committed normal entries and received snapshots, in order.
   std::mutex apply_mu_;
   std::condition_variable apply_cv_;
-  std::deque<consensus::Entry> apply_queue_;
+  std::deque<ApplyItem> apply_queue_;
   bool stopping_ = false;
+  bool snapshot_requested_ = false;  // guarded by apply_mu_
+  uint64_t last_snapshot_index_ = 0;  // apply thread
+  uint64_t last_conf_change_index_ = 0;  // I/O thread
   std::thread apply_thread_;
 
   // Published by the apply thread.

@@ -139,8 +139,15 @@ void NodeImpl::handle_ready() {
   while (core_->has_ready()) {
     consensus::Ready rd = core_->ready();
     if (rd.snapshot) {
-      spdlog::error("snapshot install is not supported yet; ignoring snapshot at {}",
-                    rd.snapshot->meta.index);
+      // The log restarts at the snapshot; the state database is replaced by
+      // the apply thread, in order with the entries around it.
+      Status s = raft_storage_->apply_snapshot(*rd.snapshot);
+      if (!s) {
+        spdlog::critical("cannot store the snapshot at {}: {}", rd.snapshot->meta.index,
+                         s.to_string());
+        std::abort();
+      }
+      push_apply(ApplyItem{{}, std::make_shared<const consensus::Snapshot>(*rd.snapshot)});
     }
     prepare_entries(rd.entries);
     const consensus::HardState* hs = rd.hard_state ? &*rd.hard_state : nullptr;
@@ -157,12 +164,10 @@ void NodeImpl::handle_ready() {
       if (e.type == consensus::EntryType::kConfChange) {
         auto cc = consensus::decode_conf_change(e.data);
         if (cc) core_->apply_conf_change(*cc);
+        last_conf_change_index_ = e.index;
         continue;
       }
-      std::unique_lock lock(apply_mu_);
-      apply_cv_.wait(lock, [&] { return apply_queue_.size() < kApplyQueueEntriesMax || stopping_; });
-      apply_queue_.push_back(e);
-      apply_cv_.notify_all();
+      push_apply(ApplyItem{e, nullptr});
     }
     core_->advance(rd);
   }
@@ -182,6 +187,8 @@ void NodeImpl::publish_raft_status() {
   std::string leader_id = lead == raft_to_node_.end() ? "" : lead->second;
   st["leader_id"] = leader_id;
   st["commit_index"] = core_->log().committed();
+  // Where this node's log starts: entries before it live only in snapshots.
+  st["log_first_index"] = raft_storage_->first_index();
   nlohmann::json peers = nlohmann::json::array();
   if (transport_) {
     for (const auto& p : transport_->status()) {

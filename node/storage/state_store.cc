@@ -189,6 +189,35 @@ Status StateStore::commit(const ledger::WriteSet& writes) {
   }
 }
 
+Status StateStore::replace_all(const std::vector<std::pair<std::string, std::string>>& items) {
+  try {
+    rocksdb::WriteBatch batch;
+    // Every key of a family starts with a letter (below 0xff), so it sorts below `end`.
+    const std::string end(65, '\xff');
+    for (size_t i = 0; i < kCfNames.size(); ++i) {
+      rocksdb::Status s = batch.DeleteRange(impl_->cf(static_cast<int>(i)), "", end);
+      if (!s.ok()) return from_rocksdb(s, "replace: delete range");
+    }
+    for (const auto& [key, value] : items) {
+      int index = key.empty() ? -1 : cf_index(key[0]);
+      if (index < 0) {
+        return Status::error("invalid_argument", "replace: key " + to_hex(key) +
+                                                     " names no column family");
+      }
+      rocksdb::Status s = batch.Put(impl_->cf(index), slice(std::string_view(key).substr(1)),
+                                    slice(value));
+      if (!s.ok()) return from_rocksdb(s, "replace: batch");
+    }
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    rocksdb::Status s = impl_->db->Write(options, &batch);
+    if (!s.ok()) return from_rocksdb(s, "replace " + impl_->path);
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return Status::error("storage_error", "replace " + impl_->path + ": " + e.what());
+  }
+}
+
 Status StateStore::checkpoint(const std::string& dir) {
   try {
     rocksdb::Checkpoint* raw = nullptr;

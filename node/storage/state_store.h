@@ -17,6 +17,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "ledger/kv.h"
@@ -44,6 +46,11 @@ class StateStore final : public ledger::KvRead {
   // A key whose first byte names no column family fails with
   // "invalid_argument" before anything is written.
   Status commit(const ledger::WriteSet& writes);
+
+  // Replaces the whole content of every column family by `items` (keys with
+  // their column-family byte, as in commit), atomically and synced: a
+  // snapshot received from the leader. Readers see the old or the new state.
+  Status replace_all(const std::vector<std::pair<std::string, std::string>>& items);
 
   // Writes a consistent RocksDB checkpoint to `dir`, which must not exist yet;
   // StateStore::open(dir) opens it.

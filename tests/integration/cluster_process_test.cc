@@ -165,8 +165,11 @@ TEST(ClusterProcessTest, KillLeaderUnderLoadLosesNoCommittedTransaction) {
               hash.c_str());
 }
 
-TEST(ClusterProcessTest, StoppedNodeCatchesUpFromTheLog) {
+TEST(ClusterProcessTest, StoppedNodeCatchesUpThroughASnapshotOfTheCompactedLog) {
   ProcessDevnet d(3, temp_dir("catchup"));
+  // Snapshots every 300 entries, 50 kept behind: 1,500 blocks compact the
+  // log far past the stopped node.
+  d.set_extra_args({"--snapshot-interval", "300", "--snapshot-keep", "50"});
   ASSERT_TRUE(d.start_all());
   int down = (d.leader(10000) + 1) % 3;
   d.terminate(down);
@@ -182,11 +185,22 @@ TEST(ClusterProcessTest, StoppedNodeCatchesUpFromTheLog) {
   EXPECT_EQ(committed, kBlocks);
   uint64_t height = height_of(d, up);
   ASSERT_GE(height, static_cast<uint64_t>(kBlocks));
+  auto st = d.call(up, "node_status", nlohmann::json::object());
+  ASSERT_TRUE(st && st->contains("result"));
+  EXPECT_GT((*st)["result"]["log_first_index"].get<uint64_t>(), 1000u) << "log not compacted";
   d.start(down);
   ASSERT_TRUE(d.wait_ready(down, 10000));
   ASSERT_TRUE(d.wait_height(down, height, 60000)) << d.log_path(down);
+  auto down_st = d.call(down, "node_status", nlohmann::json::object());
+  ASSERT_TRUE(down_st && down_st->contains("result"));
+  EXPECT_GT((*down_st)["result"]["log_first_index"].get<uint64_t>(), 1000u)
+      << "caught up without a snapshot";
   std::string hash;
   ASSERT_TRUE(converge(d, 30000, &hash));
+  // And it serves what it received: the balance after all those blocks.
+  auto p = d.call(down, "participant_get", {{"pubkey", to_hex(prov)}});
+  ASSERT_TRUE(p && p->contains("result"));
+  EXPECT_EQ((*p)["result"]["balance"], kBlocks);
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ class ProcessDevnet {
   ~ProcessDevnet();
 
   void start(int i);
+  // Extra command-line arguments for every node started from now on.
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // Starts every node and waits until each answers and one leads; false
   // (with the logs to look at) otherwise.
   ::testing::AssertionResult start_all(int timeout_ms = 10000);
@@ -55,6 +57,7 @@ class ProcessDevnet {
   std::vector<pid_t> pids_;
   std::vector<uint16_t> rpc_ports_;
   uint64_t nonce_ = 0;
+  std::vector<std::string> extra_args_;
 };
 
 }  // namespace suanli::testing

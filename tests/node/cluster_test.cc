@@ -50,5 +50,50 @@ TEST(ClusterTest, ThreeNodesConvergeUnderLoadSubmittedToAllNodes) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
+  std::string dir = temp_dir("snapshot");
+  Cluster c(3, dir);
+  for (size_t i = 0; i < 3; ++i) {
+    c.options(i).snapshot_interval_entries = 40;
+    c.options(i).snapshot_keep_entries = 10;
+  }
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
+  int leader = c.wait_leader(5000);
+  ASSERT_GE(leader, 0);
+  size_t down = static_cast<size_t>((leader + 1) % 3);
+  size_t up = static_cast<size_t>(leader);
+  c.stop(down);
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  // One block per transaction: enough entries for several snapshots.
+  for (int k = 0; k < 150; ++k) {
+    auto tx = c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    auto r = c.submit(up, tx);
+    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
+    std::promise<bool> p;
+    c.node(up).wait_committed(std::get<Hash32>(r), 10000, [&](bool ok) { p.set_value(ok); });
+    ASSERT_TRUE(p.get_future().get());
+  }
+  uint64_t first = c.node(up).node_status()["log_first_index"];
+  EXPECT_GT(first, 100u) << "the leader's log was not compacted";
+  uint64_t height = c.node(up).applied_height();
+  ASSERT_TRUE(c.start(down));
+  ASSERT_TRUE(c.wait_height(down, height, 20000));
+  EXPECT_GT(c.node(down).node_status()["log_first_index"].get<uint64_t>(), 1u)
+      << "the node caught up without a snapshot";
+  // It keeps applying new blocks after the snapshot.
+  auto tx = c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 7, ""});
+  auto r = c.submit(up, tx);
+  ASSERT_TRUE(std::holds_alternative<Hash32>(r));
+  std::promise<bool> p;
+  c.node(down).wait_committed(std::get<Hash32>(r), 10000, [&](bool ok) { p.set_value(ok); });
+  ASSERT_TRUE(p.get_future().get());
+  ASSERT_TRUE(c.wait_height(up, c.node(down).applied_height(), 5000));
+  EXPECT_EQ(c.state_hash(up), c.state_hash(down));
+  ledger::Overlay view(c.node(down).state());
+  ledger::StateStore st(view);
+  EXPECT_EQ(st.participant(prov)->balance, 157u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace suanli::node::testing

@@ -32,6 +32,8 @@ class Cluster {
   explicit Cluster(size_t nodes, const std::string& dir);
   ~Cluster();
 
+  // Options of node i, to adjust before start(i).
+  NodeOptions& options(size_t i) { return options_.at(i); }
   Status start(size_t i);
   void stop(size_t i);
   Node& node(size_t i) { return *nodes_.at(i); }
