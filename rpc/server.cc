@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -53,6 +54,10 @@ struct Core {
   }
 
   net::io_context ioc;  // first member: destroyed last
+  // Keeps run() going until stop() has posted every close: a connection that
+  // waits on the service has no operation of its own pending.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{
+      net::make_work_guard(ioc)};
   tcp::acceptor acceptor{ioc};
   net::steady_timer accept_retry{ioc};
   const Limits limits;
@@ -371,6 +376,7 @@ void RpcServer::stop() {
   });
   for (auto& s : live) s->close();
   live.clear();
+  net::post(core->ioc, [core] { core->work.reset(); });
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }

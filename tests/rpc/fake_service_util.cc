@@ -134,6 +134,11 @@ size_t FakeService::submitted() const {
   return submitted_;
 }
 
+size_t FakeService::waiting() const {
+  std::lock_guard lock(mu_);
+  return waiters_.size();
+}
+
 std::map<std::string, std::string, std::less<>> FakeService::snapshot() const {
   std::lock_guard lock(mu_);
   auto all = harness_.kv().data();

@@ -372,7 +372,10 @@ TEST_F(RpcMethodsTest, WaitingDoesNotBlockOtherConnections) {
       return c.request("POST", "/", body);
     }));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 1000 && service_->waiting() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(service_->waiting(), 4u);
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(result("node_status")["node_id"], "gz-1");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
@@ -545,9 +548,12 @@ TEST_F(RpcSmallLimitsTest, WaitsAreBounded) {
     HttpClient c(port);
     return c.request(
         "POST", "/",
-        R"({"jsonrpc":"2.0","id":1,"method":"block_latest","params":{"min_height":9,"timeout_ms":400}})");
+        R"({"jsonrpc":"2.0","id":1,"method":"block_latest","params":{"min_height":9,"timeout_ms":1500}})");
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 1000 && service_->waiting() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(service_->waiting(), 1u);
   json r = call("block_latest", {{"min_height", 9}, {"timeout_ms", 400}});
   EXPECT_EQ(r["error"]["code"], errc::kBusy);
   EXPECT_EQ(waiter.get().json_body()["error"]["code"], errc::kTimeout);

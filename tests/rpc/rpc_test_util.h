@@ -46,6 +46,8 @@ class FakeService final : public Service {
   // Marks a pending transaction expired.
   void expire(const Hash32& hash);
   size_t submitted() const;
+  // Calls of wait_committed and wait_height not answered yet.
+  size_t waiting() const;
   // A copy of the whole state (harness + blocks) for before/after comparisons.
   std::map<std::string, std::string, std::less<>> snapshot() const;
   std::vector<std::string> operator_calls() const;
