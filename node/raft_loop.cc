@@ -1,4 +1,6 @@
 // The I/O thread: Raft ticks, peer frames, Ready handling, block proposal.
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -182,6 +184,10 @@ void NodeImpl::publish_raft_status() {
   nlohmann::json st;
   auto role = static_cast<size_t>(core_->role());
   st["role"] = role < 4 ? kRoles[role] : "follower";
+  const consensus::ConfState conf = core_->conf_state();
+  if (std::find(conf.learners.begin(), conf.learners.end(), raft_id_) != conf.learners.end()) {
+    st["role"] = "learner";
+  }
   st["term"] = core_->term();
   auto lead = raft_to_node_.find(core_->leader());
   std::string leader_id = lead == raft_to_node_.end() ? "" : lead->second;

@@ -95,5 +95,44 @@ TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ClusterTest, JoinerBecomesALearnerOnceRegulatorsApprove) {
+  std::string dir = temp_dir("joiner");
+  Cluster c(3, dir);
+  size_t j = c.add_joiner("n4");
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
+  int leader = c.wait_leader(5000);
+  ASSERT_GE(leader, 0);
+  auto commit = [&](const ledger::Tx& tx) {
+    auto r = c.submit(static_cast<size_t>(leader), tx);
+    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
+    std::promise<bool> p;
+    c.node(static_cast<size_t>(leader)).wait_committed(std::get<Hash32>(r), 10000,
+                                                       [&](bool ok) { p.set_value(ok); });
+    ASSERT_TRUE(p.get_future().get());
+  };
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  for (int k = 0; k < 5; ++k) {
+    commit(c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""}));
+  }
+  // The joiner runs before it is a member: it has no peers that accept it.
+  ASSERT_TRUE(c.start(j));
+  ledger::NodePropose add{ledger::NodeAction::kAddLearner, "n4", c.options(j).key.pubkey,
+                          c.options(j).config.listen};
+  auto propose = c.make("gz-reg", ledger::TxType::kNodePropose, add);
+  commit(propose);
+  EXPECT_EQ(c.node(j).applied_height(), 0u);
+  commit(c.make("bj-reg", ledger::TxType::kProposalApprove, ledger::ProposalApprove{propose.hash}));
+  commit(c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 2, ""}));
+  uint64_t height = c.node(static_cast<size_t>(leader)).applied_height();
+  ASSERT_TRUE(c.wait_height(j, height, 15000)) << "the learner did not catch up";
+  EXPECT_EQ(c.state_hash(j), c.state_hash(static_cast<size_t>(leader)));
+  EXPECT_EQ(c.node(j).node_status()["role"], "learner");
+  // A learner does not vote: the three voters still make the quorum.
+  ledger::Overlay view(c.node(j).state());
+  ledger::StateStore st(view);
+  EXPECT_EQ(st.participant(prov)->balance, 7u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace suanli::node::testing

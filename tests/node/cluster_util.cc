@@ -101,6 +101,17 @@ Cluster::Cluster(size_t n, const std::string& dir) {
   }
 }
 
+size_t Cluster::add_joiner(const std::string& node_id) {
+  NodeOptions o = options_.at(0);
+  o.config.node_id = node_id;
+  o.config.data_dir = std::filesystem::path(o.config.data_dir).parent_path().string() + "/" + node_id;
+  o.config.listen = "127.0.0.1:" + std::to_string(free_port());
+  o.key = seeded(static_cast<uint8_t>(options_.size() + 1), 0x99);
+  options_.push_back(o);
+  nodes_.emplace_back();
+  return options_.size() - 1;
+}
+
 Cluster::~Cluster() {
   for (size_t i = 0; i < nodes_.size(); ++i) stop(i);
 }

@@ -32,6 +32,8 @@ class Cluster {
   explicit Cluster(size_t nodes, const std::string& dir);
   ~Cluster();
 
+  // Adds a node whose key is not in the genesis (a joiner); returns its index.
+  size_t add_joiner(const std::string& node_id);
   // Options of node i, to adjust before start(i).
   NodeOptions& options(size_t i) { return options_.at(i); }
   Status start(size_t i);
