@@ -95,7 +95,7 @@ TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(ClusterTest, JoinerBecomesALearnerOnceRegulatorsApprove) {
+TEST(ClusterTest, JoinerBecomesALearnerThenAVoterOnceRegulatorsApprove) {
   std::string dir = temp_dir("joiner");
   Cluster c(3, dir);
   size_t j = c.add_joiner("n4");
@@ -131,6 +131,23 @@ TEST(ClusterTest, JoinerBecomesALearnerOnceRegulatorsApprove) {
   ledger::Overlay view(c.node(j).state());
   ledger::StateStore st(view);
   EXPECT_EQ(st.participant(prov)->balance, 7u);
+
+  // Promotion: add_voter of the learner, approved by a second province.
+  ledger::NodePropose promote = add;
+  promote.action = ledger::NodeAction::kAddVoter;
+  auto promote_tx = c.make("bj-reg", ledger::TxType::kNodePropose, promote);
+  commit(promote_tx);
+  commit(c.make("gz-reg", ledger::TxType::kProposalApprove,
+                ledger::ProposalApprove{promote_tx.hash}));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (c.node(j).node_status()["role"] == "learner" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(c.node(j).node_status()["role"], "follower");
+  commit(c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 3, ""}));
+  ASSERT_TRUE(c.wait_height(j, c.node(static_cast<size_t>(leader)).applied_height(), 10000));
+  EXPECT_EQ(c.state_hash(j), c.state_hash(static_cast<size_t>(leader)));
   std::filesystem::remove_all(dir);
 }
 
