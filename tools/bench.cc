@@ -19,9 +19,9 @@
 // Usage: suanli-bench --suanlid PATH [--quick] [--out DIR] [--buyers N]
 //        [--txs N] [--clients N] [--batch N] [--latency-seconds S]
 //        [--verify-seconds S] [--work-dir DIR] [--keep] [--commit REV]
-#include <utility>  // before Asio on g++ 12
-
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
 #include <spawn.h>
@@ -31,8 +31,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -42,15 +42,14 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>  // before Asio on g++ 12
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "genesis/devnet.h"
 #include "genesis/genesis.h"
@@ -221,7 +220,8 @@ struct NodeProc {
 
 class Cluster {
  public:
-  Cluster(const Options& o, const Accounts& a, const std::string& dir) : dir_(dir), exe_(o.suanlid) {
+  Cluster(const Options& o, const Accounts& a, const std::string& dir)
+      : dir_(dir), exe_(o.suanlid) {
     fs::create_directories(dir);
     uint16_t base = free_port_block();
     ledger::Genesis g;
@@ -248,8 +248,8 @@ class Cluster {
       ledger::KeyPair key = ledger::keypair_random();
       Status s = genesis::write_node_key(n.key_file, key);
       if (!s) die("node key: " + s.to_string());
-      g.nodes.push_back(ledger::GenesisNode{n.node_id, key.pubkey, n.listen,
-                                            ledger::NodeRole::kVoter});
+      g.nodes.push_back(
+          ledger::GenesisNode{n.node_id, key.pubkey, n.listen, ledger::NodeRole::kVoter});
       nodes_.push_back(n);
     }
     std::string text = genesis::genesis_to_json(g).dump() + "\n";
@@ -263,11 +263,12 @@ class Cluster {
 
   void start() {
     for (auto& n : nodes_) {
-      std::vector<std::string> args = {exe_,         "--data-dir", n.data_dir, "--genesis",
-                                       genesis_path_, "--listen",  n.listen,  "--rpc",
-                                       "127.0.0.1:" + std::to_string(n.rpc_port),
-                                       "--key",       n.key_file,  "--node-id", n.node_id,
-                                       "--log-level", "info"};
+      std::vector<std::string> args = {
+          exe_,        "--data-dir",  n.data_dir,
+          "--genesis", genesis_path_, "--listen",
+          n.listen,    "--rpc",       "127.0.0.1:" + std::to_string(n.rpc_port),
+          "--key",     n.key_file,    "--node-id",
+          n.node_id,   "--log-level", "info"};
       posix_spawn_file_actions_t fa;
       posix_spawn_file_actions_init(&fa);
       posix_spawn_file_actions_addopen(&fa, 1, n.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -358,7 +359,8 @@ double self_cpu_seconds() { return proc_cpu_seconds(::getpid()); }
 // (answered as soon as the block is applied), from `from_height` + 1.
 class CommitMonitor {
  public:
-  CommitMonitor(uint16_t port, uint64_t from_height) : client_("127.0.0.1", port), next_(from_height + 1) {
+  CommitMonitor(uint16_t port, uint64_t from_height)
+      : client_("127.0.0.1", port), next_(from_height + 1) {
     thread_ = std::thread([this] { loop(); });
   }
   ~CommitMonitor() { stop(); }
@@ -392,7 +394,8 @@ class CommitMonitor {
   void loop() {
     while (!stop_) {
       uint64_t h = next_.load();
-      auto r = client_.call("block_get", {{"height", h}, {"min_height", h}, {"timeout_ms", 200}}, 5000);
+      auto r =
+          client_.call("block_get", {{"height", h}, {"min_height", h}, {"timeout_ms", 200}}, 5000);
       if (!r || !r->contains("result")) continue;
       const json& b = (*r)["result"];
       auto now = Clock::now();
@@ -667,6 +670,31 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
 
 // ---------------------------------------------------------------- report
 
+// Other heavy jobs (compilers, test runners) running now: they distort every figure.
+std::vector<std::string> heavy_jobs() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    std::string pid = e.path().filename().string();
+    if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0]))) continue;
+    std::ifstream f(e.path() / "comm");
+    std::string comm;
+    std::getline(f, comm);
+    if (comm == "cc1plus" || comm == "ninja" || comm == "ctest" || comm == "ld" ||
+        (comm.size() > 6 && comm.ends_with("_tests"))) {
+      out.push_back(comm + " (" + pid + ")");
+    }
+  }
+  return out;
+}
+
+std::string loadavg() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
 std::string cpu_model() {
   std::ifstream f("/proc/cpuinfo");
   std::string line;
@@ -717,8 +745,19 @@ void write_reports(const Options& o, const json& res) {
      << "| cores (nproc) | " << m["nproc"].get<int>() << " |\n"
      << "| CPU | " << m["cpu_model"].get<std::string>() << " |\n"
      << "| kernel | " << m["kernel"].get<std::string>() << " |\n"
-     << "| mode | " << (o.quick ? "quick" : "full") << " |\n\n"
-     << "The cluster is 3 `suanlid` processes on this machine (127.0.0.1), and the load "
+     << "| mode | " << (o.quick ? "quick" : "full") << " |\n"
+     << "| load average before / after | " << res["load_before"].get<std::string>() << " / "
+     << res["load_after"].get<std::string>() << " |\n\n";
+  if (!res["heavy_jobs"].empty()) {
+    md << "**Warning: other heavy jobs ran during this measurement (";
+    size_t n = res["heavy_jobs"].size();
+    for (size_t i = 0; i < std::min<size_t>(n, 8); ++i) {
+      md << (i ? ", " : "") << res["heavy_jobs"][i].get<std::string>();
+    }
+    if (n > 8) md << " and " << n - 8 << " more";
+    md << "); every figure is distorted by them.**\n\n";
+  }
+  md << "The cluster is 3 `suanlid` processes on this machine (127.0.0.1), and the load "
         "generator runs on the same cores.\n\n"
      << "## Results\n\n"
      << "| measure | value | target |\n|---|---|---|\n"
@@ -746,8 +785,8 @@ void write_reports(const Options& o, const json& res) {
      << "## Details\n\n"
      << "- Verify rate: `crypto_sign_verify_detached` over the signing messages of "
      << v["distinct_txs"].get<size_t>() << " pre-signed transfers, one thread, "
-     << fmt(v["seconds"].get<double>(), 2) << " s (" << with_commas(v["verifications"].get<double>())
-     << " verifications).\n"
+     << fmt(v["seconds"].get<double>(), 2) << " s ("
+     << with_commas(v["verifications"].get<double>()) << " verifications).\n"
      << "- Throughput: " << t["accepted"].get<uint64_t>() << " pre-signed transfers submitted "
      << "(`tx_submit`, `wait: none`, JSON-RPC batches spread over the 3 nodes; `busy` answers "
         "retried after `retry_after_ms`: "
@@ -755,9 +794,10 @@ void write_reports(const Options& o, const json& res) {
      << " committed in " << t["blocks"].get<uint64_t>() << " blocks (largest "
      << t["max_block_txs"].get<size_t>() << "), " << fmt(t["seconds"].get<double>(), 2)
      << " s from the first submit to the last commit seen on the leader (submitting took "
-     << fmt(t["submit_seconds"].get<double>(), 2) << " s). Signature-rejected in blocks: "
-     << t["rejected"].get<uint64_t>() << "; other submit errors: " << t["failed"].get<uint64_t>()
-     << ". A sample of " << t["sample_checked"].get<uint64_t>() << " committed transactions "
+     << fmt(t["submit_seconds"].get<double>(), 2)
+     << " s). Signature-rejected in blocks: " << t["rejected"].get<uint64_t>()
+     << "; other submit errors: " << t["failed"].get<uint64_t>() << ". A sample of "
+     << t["sample_checked"].get<uint64_t>() << " committed transactions "
      << "checked with `tx_get`: " << t["sample_ok"].get<uint64_t>() << " applied successfully.\n"
      << "- CPU seconds during the throughput run: nodes";
   for (const auto& c : t["node_cpu_seconds"]) md << " " << fmt(c.get<double>(), 1);
@@ -770,9 +810,10 @@ void write_reports(const Options& o, const json& res) {
      << " keep-alive connections to the 3 nodes; latency from the moment each request was due "
         "to its answer (p50 "
      << fmt(l["p50_ms"].get<double>(), 1) << ", p90 " << fmt(l["p90_ms"].get<double>(), 1)
-     << ", p99 " << fmt(l["p99_ms"].get<double>(), 1) << ", max " << fmt(l["max_ms"].get<double>(), 1)
-     << " ms); " << l["committed"].get<uint64_t>() << " committed, " << l["errors"].get<uint64_t>()
-     << " errors, " << l["transport_errors"].get<uint64_t>() << " transport failures.\n"
+     << ", p99 " << fmt(l["p99_ms"].get<double>(), 1) << ", max "
+     << fmt(l["max_ms"].get<double>(), 1) << " ms); " << l["committed"].get<uint64_t>()
+     << " committed, " << l["errors"].get<uint64_t>() << " errors, "
+     << l["transport_errors"].get<uint64_t>() << " transport failures.\n"
      << "- Not measured yet (later slices of issue 5): the no-signature mode against etcd, and "
         "the 1M-participant / 1M-contract state.\n";
   std::ofstream(o.out + "/RESULTS.md") << md.str();
@@ -819,7 +860,8 @@ Options parse_args(int argc, char** argv) {
     }
   }
   if (o.suanlid.empty()) die("--suanlid is required");
-  if (o.buyers < 2 || o.clients < 1 || o.batch < 1 || o.batch > 1000) die("bad --buyers/--clients/--batch");
+  if (o.buyers < 2 || o.clients < 1 || o.batch < 1 || o.batch > 1000)
+    die("bad --buyers/--clients/--batch");
   if (o.txs == 0) o.txs = o.quick ? 60000 : 240000;
   if (o.latency_seconds == 0) o.latency_seconds = o.quick ? 15 : 60;
   return o;
@@ -838,6 +880,17 @@ int main(int argc, char** argv) {
     work = tmpl;
   }
   say("work dir %s", work.c_str());
+
+  std::string load_before = loadavg();
+  std::vector<std::string> jobs = heavy_jobs();
+  auto note_jobs = [&jobs] {
+    for (const auto& j : heavy_jobs()) {
+      if (std::find(jobs.begin(), jobs.end(), j) == jobs.end()) jobs.push_back(j);
+    }
+  };
+  if (!jobs.empty())
+    say("warning: %zu heavy jobs (compilers, tests) are running: figures will be distorted",
+        jobs.size());
 
   Accounts accounts;
   accounts.regulator = key_for(1u << 31);
@@ -864,7 +917,8 @@ int main(int argc, char** argv) {
     Options wo = o;
     wo.clients = 3;
     auto wr = run_throughput(cluster, leader, warm, wo);
-    say("warm-up: %llu committed, %.0f tx/s", static_cast<unsigned long long>(wr.committed), wr.tps);
+    say("warm-up: %llu committed, %.0f tx/s", static_cast<unsigned long long>(wr.committed),
+        wr.tps);
   }
   leader = cluster.wait_leader(10);
   if (leader < 0) die("no leader after warm-up");
@@ -872,6 +926,7 @@ int main(int argc, char** argv) {
   say("signing %zu transfers from %zu buyers", o.txs, o.buyers);
   auto txs = sign_transfers(accounts, o.txs, 2, wall_ms() + 3000000);
   auto tr = run_throughput(cluster, leader, txs, o);
+  note_jobs();
   txs.clear();
   txs.shrink_to_fit();
   double fraction = tr.tps / bound;
@@ -889,7 +944,10 @@ int main(int argc, char** argv) {
   say("latency: %zu single wait:committed submits at %.0f tx/s", n_lat, half);
   auto lr = run_latency(cluster, lat_txs, half);
   say("latency at %.0f tx/s (achieved %.0f): p50 %.1f ms, p99 %.1f ms (%llu errors)", half,
-      lr.achieved_rate, lr.p50_ms, lr.p99_ms, static_cast<unsigned long long>(lr.errors + lr.transport_errors));
+      lr.achieved_rate, lr.p50_ms, lr.p99_ms,
+      static_cast<unsigned long long>(lr.errors + lr.transport_errors));
+
+  note_jobs();
 
   // 4. Memory.
   json nodes = json::array();
@@ -911,35 +969,70 @@ int main(int argc, char** argv) {
       {"date", utc_now()},
       {"commit", o.commit},
       {"mode", o.quick ? "quick" : "full"},
+      {"load_before", load_before},
+      {"load_after", loadavg()},
+      {"heavy_jobs", jobs},
       {"machine",
-       {{"nproc", cores}, {"cpu_model", cpu_model()},
+       {{"nproc", cores},
+        {"cpu_model", cpu_model()},
         {"kernel", std::string(un.sysname) + " " + un.release + " " + un.machine}}},
       {"config",
-       {{"nodes", kNodes}, {"buyers", o.buyers}, {"txs", o.txs}, {"clients", o.clients},
-        {"batch", o.batch}, {"latency_seconds", o.latency_seconds}}},
+       {{"nodes", kNodes},
+        {"buyers", o.buyers},
+        {"txs", o.txs},
+        {"clients", o.clients},
+        {"batch", o.batch},
+        {"latency_seconds", o.latency_seconds}}},
       {"verify",
-       {{"rate", vr.rate}, {"verifications", vr.verifications}, {"seconds", vr.seconds},
-        {"distinct_txs", verify_txs.size()}, {"verifications_per_tx", kNodes}, {"cores", cores},
+       {{"rate", vr.rate},
+        {"verifications", vr.verifications},
+        {"seconds", vr.seconds},
+        {"distinct_txs", verify_txs.size()},
+        {"verifications_per_tx", kNodes},
+        {"cores", cores},
         {"bound_tps", bound}}},
       {"throughput",
-       {{"tps", tr.tps}, {"seconds", tr.seconds}, {"submit_seconds", tr.submit_seconds},
-        {"submit_rate", tr.submit_rate}, {"submitted", tr.submitted}, {"accepted", tr.accepted},
-        {"committed", tr.committed}, {"complete", tr.complete}, {"rejected", tr.rejected},
-        {"blocks", tr.blocks}, {"max_block_txs", tr.max_block_txs}, {"busy", tr.busy},
-        {"no_leader", tr.no_leader}, {"duplicate", tr.duplicate}, {"failed", tr.failed},
-        {"failed_by_code", failed_codes}, {"first_failure", tr.first_failure},
-        {"requests", tr.requests}, {"http_errors", tr.http_errors},
-        {"transport_errors", tr.transport_errors}, {"node_cpu_seconds", tr.node_cpu_seconds},
-        {"bench_cpu_seconds", tr.bench_cpu_seconds}, {"sample_checked", tr.sample_checked},
+       {{"tps", tr.tps},
+        {"seconds", tr.seconds},
+        {"submit_seconds", tr.submit_seconds},
+        {"submit_rate", tr.submit_rate},
+        {"submitted", tr.submitted},
+        {"accepted", tr.accepted},
+        {"committed", tr.committed},
+        {"complete", tr.complete},
+        {"rejected", tr.rejected},
+        {"blocks", tr.blocks},
+        {"max_block_txs", tr.max_block_txs},
+        {"busy", tr.busy},
+        {"no_leader", tr.no_leader},
+        {"duplicate", tr.duplicate},
+        {"failed", tr.failed},
+        {"failed_by_code", failed_codes},
+        {"first_failure", tr.first_failure},
+        {"requests", tr.requests},
+        {"http_errors", tr.http_errors},
+        {"transport_errors", tr.transport_errors},
+        {"node_cpu_seconds", tr.node_cpu_seconds},
+        {"bench_cpu_seconds", tr.bench_cpu_seconds},
+        {"sample_checked", tr.sample_checked},
         {"sample_ok", tr.sample_ok}}},
       {"fraction_of_bound", fraction},
       {"latency",
-       {{"target_rate", lr.target_rate}, {"achieved_rate", lr.achieved_rate},
-        {"seconds", lr.seconds}, {"requests", lr.requests}, {"committed", lr.committed},
-        {"errors", lr.errors}, {"errors_by_code", lat_codes},
-        {"transport_errors", lr.transport_errors}, {"connections", lr.connections},
-        {"p50_ms", lr.p50_ms}, {"p90_ms", lr.p90_ms}, {"p99_ms", lr.p99_ms}, {"max_ms", lr.max_ms},
-        {"mean_ms", lr.mean_ms}, {"p50_from_send_ms", lr.p50_send_ms},
+       {{"target_rate", lr.target_rate},
+        {"achieved_rate", lr.achieved_rate},
+        {"seconds", lr.seconds},
+        {"requests", lr.requests},
+        {"committed", lr.committed},
+        {"errors", lr.errors},
+        {"errors_by_code", lat_codes},
+        {"transport_errors", lr.transport_errors},
+        {"connections", lr.connections},
+        {"p50_ms", lr.p50_ms},
+        {"p90_ms", lr.p90_ms},
+        {"p99_ms", lr.p99_ms},
+        {"max_ms", lr.max_ms},
+        {"mean_ms", lr.mean_ms},
+        {"p50_from_send_ms", lr.p50_send_ms},
         {"p99_from_send_ms", lr.p99_send_ms}}},
       {"nodes", nodes},
       {"not_measured_yet", {"no_signature_vs_etcd", "state_1m_participants_1m_contracts"}},

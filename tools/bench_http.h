@@ -9,24 +9,21 @@
 // client down (no coordinated omission).
 #pragma once
 
-#include <utility>  // before Asio on g++ 12
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>  // before Asio on g++ 12
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace suanli::bench {
 
@@ -121,8 +118,12 @@ class OpenLoopClient {
   // bodies[i] is sent at start + i / rate to ports[i % ports.size()].
   OpenLoopClient(std::vector<uint16_t> ports, const std::vector<std::string>& bodies, double rate,
                  size_t connections_max)
-      : ports_(std::move(ports)), bodies_(bodies), rate_(rate), conns_max_(connections_max),
-        timer_(io_), outcomes_(bodies.size()) {}
+      : ports_(std::move(ports)),
+        bodies_(bodies),
+        rate_(rate),
+        conns_max_(connections_max),
+        timer_(io_),
+        outcomes_(bodies.size()) {}
 
   // Runs until every request has its response; returns them in order.
   std::vector<Outcome> run(size_t preopen_per_port) {
@@ -152,7 +153,8 @@ class OpenLoopClient {
   };
 
   Clock::time_point due(size_t i) const {
-    return start_ + std::chrono::nanoseconds(static_cast<int64_t>(1e9 * static_cast<double>(i) / rate_));
+    return start_ +
+           std::chrono::nanoseconds(static_cast<int64_t>(1e9 * static_cast<double>(i) / rate_));
   }
 
   void open(size_t port_index, std::function<void(Conn*)> then) {
@@ -223,17 +225,18 @@ class OpenLoopClient {
     http::async_write(c->stream, c->req, [this, c, i, sent](beast::error_code ec, size_t) {
       if (ec) return broken(c, i);
       c->res = {};
-      http::async_read(c->stream, c->buffer, c->res, [this, c, i, sent](beast::error_code ec2, size_t) {
-        if (ec2) return broken(c, i);
-        auto now = Clock::now();
-        Outcome& o = outcomes_[i];
-        o.latency_from_due_ms = std::chrono::duration<double, std::milli>(now - due(i)).count();
-        o.latency_from_send_ms = std::chrono::duration<double, std::milli>(now - sent).count();
-        o.body = std::move(c->res.body());
-        ++done_;
-        if (!c->res.keep_alive()) return retire(c);
-        release(c);
-      });
+      http::async_read(
+          c->stream, c->buffer, c->res, [this, c, i, sent](beast::error_code ec2, size_t) {
+            if (ec2) return broken(c, i);
+            auto now = Clock::now();
+            Outcome& o = outcomes_[i];
+            o.latency_from_due_ms = std::chrono::duration<double, std::milli>(now - due(i)).count();
+            o.latency_from_send_ms = std::chrono::duration<double, std::milli>(now - sent).count();
+            o.body = std::move(c->res.body());
+            ++done_;
+            if (!c->res.keep_alive()) return retire(c);
+            release(c);
+          });
     });
   }
 
