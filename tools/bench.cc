@@ -608,7 +608,8 @@ struct LatencyResult {
   uint64_t requests = 0, committed = 0, errors = 0, transport_errors = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
   double p50_send_ms = 0, p99_send_ms = 0;
-  size_t connections = 0;
+  size_t connections = 0, retries = 0;
+  double longest_gap_ms = 0;  // longest time with no answer at all (a stall)
   std::map<int, uint64_t> errors_by_code;
 };
 
@@ -637,13 +638,15 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
   auto outcomes = client.run(std::min<size_t>(conns_max / 3, 64));
   r.seconds = secs_since(start);
   r.connections = client.connections_opened();
-  std::vector<double> due_ms, send_ms;
+  r.retries = client.retries();
+  std::vector<double> due_ms, send_ms, done_at;
   for (const auto& o : outcomes) {
     ++r.requests;
     if (o.latency_from_due_ms < 0) {
       ++r.transport_errors;
       continue;
     }
+    done_at.push_back(o.done_at_ms);
     auto j = json::parse(o.body, nullptr, false);
     if (j.is_object() && j.contains("result") && j["result"].value("status", "") == "committed") {
       ++r.committed;
@@ -656,6 +659,10 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
     }
   }
   r.achieved_rate = static_cast<double>(r.committed) / r.seconds;
+  std::sort(done_at.begin(), done_at.end());
+  for (size_t k = 1; k < done_at.size(); ++k) {
+    r.longest_gap_ms = std::max(r.longest_gap_ms, done_at[k] - done_at[k - 1]);
+  }
   r.p50_ms = percentile(due_ms, 50);
   r.p90_ms = percentile(due_ms, 90);
   r.p99_ms = percentile(due_ms, 99);
@@ -813,7 +820,10 @@ void write_reports(const Options& o, const json& res) {
      << ", p99 " << fmt(l["p99_ms"].get<double>(), 1) << ", max "
      << fmt(l["max_ms"].get<double>(), 1) << " ms); " << l["committed"].get<uint64_t>()
      << " committed, " << l["errors"].get<uint64_t>() << " errors, "
-     << l["transport_errors"].get<uint64_t>() << " transport failures.\n"
+     << l["transport_errors"].get<uint64_t>() << " transport failures ("
+     << l["retries_on_fresh_connection"].get<size_t>()
+     << " requests resent once on a fresh connection); longest time without any answer "
+     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms.\n"
      << "- Not measured yet (later slices of issue 5): the no-signature mode against etcd, and "
         "the 1M-participant / 1M-contract state.\n";
   std::ofstream(o.out + "/RESULTS.md") << md.str();
@@ -1027,6 +1037,8 @@ int main(int argc, char** argv) {
         {"errors_by_code", lat_codes},
         {"transport_errors", lr.transport_errors},
         {"connections", lr.connections},
+        {"retries_on_fresh_connection", lr.retries},
+        {"longest_gap_ms", lr.longest_gap_ms},
         {"p50_ms", lr.p50_ms},
         {"p90_ms", lr.p90_ms},
         {"p99_ms", lr.p99_ms},

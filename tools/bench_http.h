@@ -21,6 +21,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>  // before Asio on g++ 12
 #include <vector>
@@ -112,6 +113,7 @@ class OpenLoopClient {
   struct Outcome {
     double latency_from_due_ms = 0;   // due time to response
     double latency_from_send_ms = 0;  // send to response
+    double done_at_ms = 0;            // response time, from the start of the run
     std::string body;                 // the response body ("" on transport failure)
   };
 
@@ -139,6 +141,7 @@ class OpenLoopClient {
   }
 
   size_t connections_opened() const { return opened_; }
+  size_t retries() const { return retries_; }
 
  private:
   struct Conn {
@@ -150,6 +153,7 @@ class OpenLoopClient {
     size_t port_index = 0;
     bool idle = false;
     bool dead = false;
+    size_t uses = 0;
   };
 
   Clock::time_point due(size_t i) const {
@@ -232,6 +236,8 @@ class OpenLoopClient {
             Outcome& o = outcomes_[i];
             o.latency_from_due_ms = std::chrono::duration<double, std::milli>(now - due(i)).count();
             o.latency_from_send_ms = std::chrono::duration<double, std::milli>(now - sent).count();
+            o.done_at_ms = std::chrono::duration<double, std::milli>(now - start_).count();
+            ++c->uses;
             o.body = std::move(c->res.body());
             ++done_;
             if (!c->res.keep_alive()) return retire(c);
@@ -253,9 +259,23 @@ class OpenLoopClient {
     finish_if_done();
   }
 
+  // A failed exchange on a connection that served before may be a kept-alive
+  // connection the server closed meanwhile: the request is sent once more on a
+  // fresh connection (its latency still counts from the time it was due).
   void broken(Conn* c, size_t i) {
-    fail(i);
+    bool stale = c->uses > 0 && retried_once_.insert(i).second;
+    if (!stale) fail(i);
     retire(c);
+    if (stale) {
+      ++retries_;
+      open(c->port_index, [this, i](Conn* fresh) {
+        if (fresh) {
+          send(fresh, i);
+        } else {
+          fail(i);
+        }
+      });
+    }
   }
   // Drops a closed connection; a waiting request of its node gets a new one.
   void retire(Conn* c) {
@@ -306,7 +326,8 @@ class OpenLoopClient {
   std::vector<size_t> backlog_;
   std::vector<Outcome> outcomes_;
   Clock::time_point start_;
-  size_t next_ = 0, done_ = 0, opened_ = 0, live_ = 0;
+  size_t next_ = 0, done_ = 0, opened_ = 0, live_ = 0, retries_ = 0;
+  std::set<size_t> retried_once_;
 };
 
 }  // namespace suanli::bench
