@@ -334,7 +334,7 @@ Status NodeImpl::take_snapshot() {
 Status NodeImpl::set_log_level(const std::string& level) {
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") {
-    return Status::error("invalid_params", "unknown log level " + level);
+    return Status::error("invalid_argument", "unknown log level " + level);
   }
   spdlog::set_level(lvl);
   return Status::ok();
