@@ -910,9 +910,7 @@ int main(int argc, char** argv) {
   auto verify_txs = sign_transfers(accounts, 2000, 0, wall_ms() + 600000);
   auto vr = measure_verify_rate(verify_txs, o.verify_seconds);
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  double bound = cores * vr.rate / kNodes;
-  say("Ed25519 verify rate (one core): %.0f /s; bound = %u x %.0f / %d = %.0f tx/s", vr.rate, cores,
-      vr.rate, kNodes, bound);
+  say("Ed25519 verify rate (one core): %.0f /s", vr.rate);
 
   // 2. Cluster.
   Cluster cluster(o, accounts, work);
@@ -939,6 +937,14 @@ int main(int argc, char** argv) {
   note_jobs();
   txs.clear();
   txs.shrink_to_fit();
+  // Measured again with the cluster idle: a neighbour's burst can only lower a
+  // measurement, so the higher of the two is the machine's rate.
+  auto vr_after = measure_verify_rate(verify_txs, o.verify_seconds);
+  double verify_rate = std::max(vr.rate, vr_after.rate);
+  double bound = cores * verify_rate / kNodes;
+  say("Ed25519 verify rate (one core): %.0f /s before, %.0f /s after; bound = %u x %.0f / %d = "
+      "%.0f tx/s",
+      vr.rate, vr_after.rate, cores, verify_rate, kNodes, bound);
   double fraction = tr.tps / bound;
   say("throughput: %llu committed in %.2f s = %.0f tx/s (submit %.2f s, %llu busy retries)",
       static_cast<unsigned long long>(tr.committed), tr.seconds, tr.tps, tr.submit_seconds,
@@ -994,7 +1000,9 @@ int main(int argc, char** argv) {
         {"batch", o.batch},
         {"latency_seconds", o.latency_seconds}}},
       {"verify",
-       {{"rate", vr.rate},
+       {{"rate", verify_rate},
+        {"rate_before", vr.rate},
+        {"rate_after", vr_after.rate},
         {"verifications", vr.verifications},
         {"seconds", vr.seconds},
         {"distinct_txs", verify_txs.size()},
