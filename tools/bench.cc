@@ -596,11 +596,12 @@ ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<
     if (secs_since(catch_start) > 120) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+
+  r.committed = std::min<uint64_t>(monitor.committed(), r.accepted);
+  r.tps = static_cast<double>(r.committed) / r.seconds;
   if (r.follower_lag_seconds >= 0) {
     r.all_applied_tps = static_cast<double>(r.committed) / (r.seconds + r.follower_lag_seconds);
   }
-  r.committed = std::min<uint64_t>(monitor.committed(), r.accepted);
-  r.tps = static_cast<double>(r.committed) / r.seconds;
   r.submit_rate = static_cast<double>(r.accepted) / r.submit_seconds;
   r.rejected = monitor.rejected();
   r.blocks = monitor.blocks();
