@@ -48,6 +48,14 @@ std::vector<std::shared_ptr<const ledger::Tx>> Mempool::take(size_t max_txs, siz
   return out;
 }
 
+std::vector<std::shared_ptr<const ledger::Tx>> Mempool::all() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<const ledger::Tx>> out;
+  out.reserve(by_seq_.size());
+  for (const auto& [seq, hash] : by_seq_) out.push_back(by_hash_.at(hash).tx);
+  return out;
+}
+
 void Mempool::remove(const std::vector<Hash32>& hashes) {
   std::lock_guard lock(mu_);
   for (const auto& h : hashes) {

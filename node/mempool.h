@@ -41,6 +41,8 @@ class Mempool {
   // transactions in arrival order, marking them proposed at now_ms.
   std::vector<std::shared_ptr<const ledger::Tx>> take(size_t max_txs, size_t max_bytes,
                                                       uint64_t now_ms);
+  // Every transaction held, in arrival order (to re-forward to a new leader).
+  std::vector<std::shared_ptr<const ledger::Tx>> all() const;
   // Drops transactions whose block was applied.
   void remove(const std::vector<Hash32>& hashes);
   // Drops transactions that expired by now_ms, remembering their hashes.

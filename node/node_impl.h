@@ -92,6 +92,9 @@ class NodeImpl final : public Node {
   void send_raft(consensus::Message m);
   void publish_raft_status();
   void accept_forwarded_tx(std::string canonical);
+  // Sends every transaction this node holds to a new leader, so none waits
+  // for this node to become leader itself.
+  void forward_held_to(const std::string& leader);
   void apply_membership(const std::vector<ledger::NodePropose>& changes);
   void refresh_peers();
   std::optional<Tip> last_block_in_log() const;
@@ -131,6 +134,8 @@ class NodeImpl final : public Node {
   std::unique_ptr<consensus::RaftCore> core_;  // I/O thread only
   Tip proposed_tip_;                           // I/O thread: leader's last proposed block
   bool was_leader_ = false;                    // I/O thread
+  std::string known_leader_;                   // I/O thread: leader at the last status
+  uint64_t last_expire_ms_ = 0;                // I/O thread
   std::map<consensus::NodeId, std::string> raft_to_node_;  // I/O thread
   std::map<std::string, consensus::NodeId> node_to_raft_;  // I/O thread
 

@@ -65,7 +65,11 @@ void NodeImpl::schedule_tick() {
     if (ec) return;
     core_->tick();
     handle_ready();
-    mempool_.expire(now_ms());
+    uint64_t now = now_ms();
+    if (now - last_expire_ms_ >= 1000) {  // a full scan: once a second is plenty
+      mempool_.expire(now);
+      last_expire_ms_ = now;
+    }
     maybe_propose_block();
     handle_ready();
     fire_timeouts();
@@ -118,6 +122,18 @@ void NodeImpl::accept_forwarded_tx(std::string canonical) {
     if (!pool_.verify(*tx)) return;
     if (mempool_.add(tx) == Mempool::AddResult::kAdded && is_leader_.load()) schedule_propose();
   });
+}
+
+void NodeImpl::forward_held_to(const std::string& leader) {
+  auto held = mempool_.all();
+  if (held.empty() || !transport_) return;
+  size_t sent = 0;
+  for (const auto& tx : held) {
+    std::string frame(1, static_cast<char>(FrameKind::kTx));
+    frame += tx->canonical;
+    if (transport_->send(leader, std::move(frame))) ++sent;
+  }
+  spdlog::info("new leader {}: forwarded {} of {} held transactions", leader, sent, held.size());
 }
 
 void NodeImpl::send_raft(consensus::Message m) {
@@ -207,6 +223,10 @@ void NodeImpl::publish_raft_status() {
   }
   st["peers"] = std::move(peers);
   is_leader_ = leader;
+  if (!leader && !leader_id.empty() && leader_id != known_leader_ && leader_id != node_id_) {
+    forward_held_to(leader_id);
+  }
+  known_leader_ = leader_id;
   std::lock_guard lock(status_mu_);
   raft_status_ = std::move(st);
   leader_node_id_ = leader_id;

@@ -50,6 +50,29 @@ TEST(ClusterTest, ThreeNodesConvergeUnderLoadSubmittedToAllNodes) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ClusterTest, TransactionHeldByAFollowerSurvivesTheLeadersDeath) {
+  std::string dir = temp_dir("reforward");
+  Cluster c(3, dir);
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  for (int round = 0; round < 3; ++round) {
+    int leader = c.wait_leader(5000);
+    ASSERT_GE(leader, 0);
+    size_t follower = static_cast<size_t>((leader + 1) % 3);
+    c.stop(static_cast<size_t>(leader));
+    // The follower still names the dead leader: its forward is lost, and the
+    // transaction must reach whichever node leads next.
+    auto tx = c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    auto r = c.submit(follower, tx);
+    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
+    std::promise<bool> p;
+    c.node(follower).wait_committed(tx.hash, 15000, [&](bool ok) { p.set_value(ok); });
+    EXPECT_TRUE(p.get_future().get()) << "round " << round;
+    ASSERT_TRUE(c.start(static_cast<size_t>(leader)));
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
   std::string dir = temp_dir("snapshot");
   Cluster c(3, dir);
