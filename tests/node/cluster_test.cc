@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "ledger/store.h"
+#include "node/storage/state_store.h"
 #include "tests/node/cluster_util.h"
 
 namespace suanli::node::testing {
@@ -70,6 +71,52 @@ TEST(ClusterTest, TransactionHeldByAFollowerSurvivesTheLeadersDeath) {
     EXPECT_TRUE(p.get_future().get()) << "round " << round;
     ASSERT_TRUE(c.start(static_cast<size_t>(leader)));
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ClusterTest, NodeWithTamperedStateStopsAtTheNextCheckpoint) {
+  std::string dir = temp_dir("diverge");
+  Cluster c(3, dir);
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
+  int leader = c.wait_leader(5000);
+  ASSERT_GE(leader, 0);
+  size_t victim = static_cast<size_t>((leader + 1) % 3);
+  size_t up = static_cast<size_t>(leader);
+  PubKey buyer = c.actor("bj-buyer").key.pubkey;
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  c.stop(victim);
+  {
+    // One fen more for the buyer, behind the ledger's back.
+    auto store = StateStore::open(c.options(victim).config.data_dir + "/state");
+    ASSERT_TRUE(store) << store.status().to_string();
+    ledger::Overlay view(**store);
+    ledger::StateStore st(view);
+    ledger::Participant p = *st.participant(buyer);
+    p.balance += 1;
+    st.put(p);
+    ASSERT_TRUE((*store)->commit(view.take()));
+  }
+  ASSERT_TRUE(c.start(victim));
+  // Blocks that touch the tampered balance change the victim's state hash;
+  // a later block's checkpoint then disagrees with it.
+  for (int k = 0; k < 12; ++k) {
+    auto tx = c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    auto r = c.submit(up, tx);
+    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
+    std::promise<bool> p;
+    c.node(up).wait_committed(tx.hash, 10000, [&](bool ok) { p.set_value(ok); });
+    ASSERT_TRUE(p.get_future().get());
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!c.node(victim).diverged() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(c.node(victim).diverged());
+  EXPECT_TRUE(c.node(victim).node_status()["diverged"].get<bool>());
+  EXPECT_FALSE(c.node(up).diverged());
+  EXPECT_FALSE(c.node(3 - victim - up).diverged());
+  // It stopped applying; the others went on.
+  EXPECT_LT(c.node(victim).applied_height(), c.node(up).applied_height());
   std::filesystem::remove_all(dir);
 }
 
