@@ -1,0 +1,297 @@
+// suanli-bench's accounts (1000+ funded buyers), its 3-node cluster of real
+// suanlid processes, their figures from /proc, and the commit monitor.
+#pragma once
+
+#include "tools/bench_common.h"
+
+namespace suanli::bench {
+
+// ---------------------------------------------------------------- accounts
+
+inline ledger::KeyPair key_for(uint64_t i) {
+  std::array<uint8_t, 32> seed{};
+  std::memcpy(seed.data(), &i, sizeof(i));
+  seed[30] = 0xbe;
+  seed[31] = 0x4c;
+  return ledger::keypair_from_seed(seed);
+}
+
+// 17 characters of a unified social credit code: "91110108MA" + 7 digits.
+inline std::string credit_code_for(uint64_t i) {
+  char digits[8];
+  std::snprintf(digits, sizeof(digits), "%07llu", static_cast<unsigned long long>(i % 10000000));
+  return genesis::make_credit_code(std::string("91110108MA") + digits);
+}
+
+struct Accounts {
+  ledger::KeyPair regulator;
+  std::vector<ledger::KeyPair> buyers;
+};
+
+// Signs `n` transfers between distinct buyers (amount 1 fen), each with a
+// nonce unique to (phase, i); on all cores. Returns them in order.
+inline std::vector<ledger::Tx> sign_transfers(const Accounts& a, size_t n, uint32_t phase,
+                                       uint64_t expires_at) {
+  std::vector<ledger::Tx> txs(n);
+  size_t threads = std::max<size_t>(1, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  size_t nb = a.buyers.size();
+  for (size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < n; i += threads) {
+        size_t from = (i * 7919 + phase) % nb;
+        size_t to = (from + 1 + (i * 104729) % (nb - 1)) % nb;
+        ledger::Tx tx;
+        tx.chain_id = kChainId;
+        tx.type = ledger::TxType::kTransfer;
+        tx.signer = a.buyers[from].pubkey;
+        uint64_t idx = i;
+        std::memcpy(tx.nonce.data(), &idx, sizeof(idx));
+        std::memcpy(tx.nonce.data() + 8, &phase, sizeof(phase));
+        tx.expires_at = expires_at;
+        tx.payload = ledger::Transfer{a.buyers[to].pubkey, 1, ""};
+        ledger::sign_tx(tx, a.buyers[from].seed);
+        txs[i] = std::move(tx);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  return txs;
+}
+
+// ---------------------------------------------------------------- cluster
+
+inline uint16_t free_port_block() {
+  std::mt19937 rng(static_cast<uint32_t>(::getpid() * 7919 + wall_ms()));
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    uint16_t base = static_cast<uint16_t>(30000 + (rng() % 1500) * 16);
+    bool ok = true;
+    for (int p = 1; p <= 16 && ok; ++p) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<uint16_t>(base + p));
+      ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+      ::close(fd);
+    }
+    if (ok) return base;
+  }
+  die("no free port block");
+}
+
+struct NodeProc {
+  std::string node_id;
+  std::string data_dir, key_file, listen, log;
+  uint16_t rpc_port = 0;
+  pid_t pid = 0;
+};
+
+class Cluster {
+ public:
+  Cluster(const Options& o, const Accounts& a, const std::string& dir)
+      : dir_(dir), exe_(o.suanlid) {
+    fs::create_directories(dir);
+    uint16_t base = free_port_block();
+    ledger::Genesis g;
+    g.chain_id = kChainId;
+    g.genesis_time = wall_ms();
+    g.policy.membership_approvals = 1;
+    g.participants.push_back(ledger::GenesisParticipant{
+        a.regulator.pubkey, ledger::Role::kRegulator, "CN-GZ", "贵州省大数据发展管理局",
+        genesis::make_credit_code("11520000MB1742085"), "", 0});
+    const char* provinces[] = {"CN-BJ", "CN-GD", "CN-SH", "CN-GZ"};
+    for (size_t i = 0; i < a.buyers.size(); ++i) {
+      g.participants.push_back(ledger::GenesisParticipant{
+          a.buyers[i].pubkey, ledger::Role::kBuyer, provinces[i % 4],
+          "bench buyer " + std::to_string(i), credit_code_for(i), "", kBuyerBalanceFen});
+    }
+    for (int i = 0; i < kNodes; ++i) {
+      NodeProc n;
+      n.node_id = "n" + std::to_string(i + 1);
+      n.listen = "127.0.0.1:" + std::to_string(base + 1 + i);
+      n.rpc_port = static_cast<uint16_t>(base + 9 + i);
+      n.data_dir = dir + "/data/" + n.node_id;
+      n.key_file = dir + "/" + n.node_id + ".key.json";
+      n.log = dir + "/" + n.node_id + ".log";
+      ledger::KeyPair key = ledger::keypair_random();
+      Status s = genesis::write_node_key(n.key_file, key);
+      if (!s) die("node key: " + s.to_string());
+      g.nodes.push_back(
+          ledger::GenesisNode{n.node_id, key.pubkey, n.listen, ledger::NodeRole::kVoter});
+      nodes_.push_back(n);
+    }
+    std::string text = genesis::genesis_to_json(g).dump() + "\n";
+    auto parsed = genesis::parse_genesis(text);
+    if (!parsed) die("genesis: " + parsed.status().to_string());
+    genesis_path_ = dir + "/genesis.json";
+    std::ofstream(genesis_path_) << text;
+  }
+
+  ~Cluster() { stop(); }
+
+  void start() {
+    for (auto& n : nodes_) {
+      std::vector<std::string> args = {
+          exe_,        "--data-dir",  n.data_dir,
+          "--genesis", genesis_path_, "--listen",
+          n.listen,    "--rpc",       "127.0.0.1:" + std::to_string(n.rpc_port),
+          "--key",     n.key_file,    "--node-id",
+          n.node_id,   "--log-level", "info"};
+      posix_spawn_file_actions_t fa;
+      posix_spawn_file_actions_init(&fa);
+      posix_spawn_file_actions_addopen(&fa, 1, n.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      posix_spawn_file_actions_adddup2(&fa, 1, 2);
+      std::vector<char*> argv;
+      for (auto& s : args) argv.push_back(s.data());
+      argv.push_back(nullptr);
+      int rc = posix_spawn(&n.pid, exe_.c_str(), &fa, nullptr, argv.data(), environ);
+      posix_spawn_file_actions_destroy(&fa);
+      if (rc != 0) die("cannot spawn " + exe_ + ": " + std::strerror(rc));
+    }
+  }
+
+  void stop() {
+    for (auto& n : nodes_) {
+      if (n.pid > 0) ::kill(n.pid, SIGTERM);
+    }
+    for (auto& n : nodes_) {
+      if (n.pid > 0) ::waitpid(n.pid, nullptr, 0);
+      n.pid = 0;
+    }
+  }
+
+  // Index of the node that says it leads, once every node answers; -1 on timeout.
+  int wait_leader(double timeout_s) {
+    auto start = Clock::now();
+    while (secs_since(start) < timeout_s) {
+      for (auto& n : nodes_) {
+        if (n.pid > 0 && ::waitpid(n.pid, nullptr, WNOHANG) == n.pid) {
+          n.pid = 0;
+          die(n.node_id + " exited; see " + n.log);
+        }
+      }
+      int leader = -1, answered = 0;
+      for (int i = 0; i < kNodes; ++i) {
+        KeepAliveClient c("127.0.0.1", nodes_[i].rpc_port);
+        auto r = c.call("node_status", json::object(), 1000);
+        if (r && r->contains("result")) {
+          ++answered;
+          if ((*r)["result"].value("role", "") == "leader") leader = i;
+        }
+      }
+      if (answered == kNodes && leader >= 0) return leader;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return -1;
+  }
+
+  const std::vector<NodeProc>& nodes() const { return nodes_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_, exe_, genesis_path_;
+  std::vector<NodeProc> nodes_;
+};
+
+// /proc/PID/status field in kB, or -1.
+inline long proc_status_kb(pid_t pid, const std::string& field) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
+// utime + stime of a process in seconds, or -1.
+inline double proc_cpu_seconds(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream in(text.substr(close + 2));
+  std::string field;
+  std::vector<std::string> fields;
+  while (in >> field) fields.push_back(field);
+  // After "pid (comm) ": state is field 3, utime 14, stime 15 (1-based).
+  if (fields.size() < 13) return -1;
+  double ticks = std::stod(fields[11]) + std::stod(fields[12]);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double self_cpu_seconds() { return proc_cpu_seconds(::getpid()); }
+
+// ---------------------------------------------------------------- commit monitor
+
+// Follows the blocks applied by one node through block_get with min_height
+// (answered as soon as the block is applied), from `from_height` + 1.
+class CommitMonitor {
+ public:
+  CommitMonitor(uint16_t port, uint64_t from_height)
+      : client_("127.0.0.1", port), next_(from_height + 1) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~CommitMonitor() { stop(); }
+
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  uint64_t committed() const { return committed_.load(); }
+  uint64_t rejected() const { return rejected_.load(); }
+  uint64_t blocks() const { return blocks_.load(); }
+  uint64_t last_height() const { return next_ - 1; }
+  // When `committed()` first reached n, or nullopt.
+  std::optional<Clock::time_point> time_reached(uint64_t n) const {
+    std::lock_guard lock(mu_);
+    for (const auto& [t, total] : timeline_) {
+      if (total >= n) return t;
+    }
+    return std::nullopt;
+  }
+  std::vector<std::string> sample_hashes(size_t n) const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < sampled_.size() && out.size() < n; ++i) out.push_back(sampled_[i]);
+    return out;
+  }
+  size_t max_block_txs() const { return max_block_.load(); }
+
+ private:
+  void loop() {
+    while (!stop_) {
+      uint64_t h = next_.load();
+      auto r =
+          client_.call("block_get", {{"height", h}, {"min_height", h}, {"timeout_ms", 200}}, 5000);
+      if (!r || !r->contains("result")) continue;
+      const json& b = (*r)["result"];
+      auto now = Clock::now();
+      uint64_t n = b["txs"].size();
+      committed_ += n;
+      rejected_ += b["rejected"].size();
+      ++blocks_;
+      max_block_ = std::max<size_t>(max_block_.load(), n);
+      {
+        std::lock_guard lock(mu_);
+        timeline_.emplace_back(now, committed_.load());
+        if (n > 0 && sampled_.size() < 64) sampled_.push_back(b["txs"][n / 2].get<std::string>());
+      }
+      ++next_;
+    }
+  }
+
+  KeepAliveClient client_;
+  std::atomic<uint64_t> next_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> committed_{0}, rejected_{0}, blocks_{0};
+  std::atomic<size_t> max_block_{0};
+  mutable std::mutex mu_;
+  std::vector<std::pair<Clock::time_point, uint64_t>> timeline_;
+  std::vector<std::string> sampled_;
+  std::thread thread_;
+};
+
+
+}  // namespace suanli::bench
