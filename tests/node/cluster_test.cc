@@ -48,7 +48,6 @@ TEST(ClusterTest, ThreeNodesConvergeUnderLoadSubmittedToAllNodes) {
   ledger::StateStore st(view);
   EXPECT_EQ(st.participant(prov)->balance, 300u);
   EXPECT_FALSE(c.node(0).diverged());
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ClusterTest, TransactionHeldByAFollowerSurvivesTheLeadersDeath) {
@@ -71,7 +70,6 @@ TEST(ClusterTest, TransactionHeldByAFollowerSurvivesTheLeadersDeath) {
     EXPECT_TRUE(p.get_future().get()) << "round " << round;
     ASSERT_TRUE(c.start(static_cast<size_t>(leader)));
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ClusterTest, NodeWithTamperedStateStopsAtTheNextCheckpoint) {
@@ -117,7 +115,6 @@ TEST(ClusterTest, NodeWithTamperedStateStopsAtTheNextCheckpoint) {
   EXPECT_FALSE(c.node(3 - victim - up).diverged());
   // It stopped applying; the others went on.
   EXPECT_LT(c.node(victim).applied_height(), c.node(up).applied_height());
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
@@ -162,7 +159,6 @@ TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
   ledger::Overlay view(c.node(down).state());
   ledger::StateStore st(view);
   EXPECT_EQ(st.participant(prov)->balance, 157u);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ClusterTest, JoinerBecomesALearnerThenAVoterOnceRegulatorsApprove) {
@@ -218,7 +214,6 @@ TEST(ClusterTest, JoinerBecomesALearnerThenAVoterOnceRegulatorsApprove) {
   commit(c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 3, ""}));
   ASSERT_TRUE(c.wait_height(j, c.node(static_cast<size_t>(leader)).applied_height(), 10000));
   EXPECT_EQ(c.state_hash(j), c.state_hash(static_cast<size_t>(leader)));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

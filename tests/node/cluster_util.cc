@@ -51,7 +51,7 @@ std::string credit(uint64_t n) {
 }
 }  // namespace
 
-Cluster::Cluster(size_t n, const std::string& dir) {
+Cluster::Cluster(size_t n, const std::string& dir) : dir_(dir) {
   ledger::crypto_init();
   ledger::Genesis g;
   g.chain_id = "suanli-test";
@@ -114,6 +114,9 @@ size_t Cluster::add_joiner(const std::string& node_id) {
 
 Cluster::~Cluster() {
   for (size_t i = 0; i < nodes_.size(); ++i) stop(i);
+  // Only once every node (and RocksDB's background threads) has stopped.
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 Status Cluster::start(size_t i) {

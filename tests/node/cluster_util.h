@@ -27,7 +27,8 @@ struct ClusterActor {
 
 class Cluster {
  public:
-  // `nodes` voters; actors gz-reg, bj-reg, gz-prov, bj-buyer, gd-buyer
+  // `nodes` voters, with data under `dir` (removed when the cluster is
+  // destroyed); actors gz-reg, bj-reg, gz-prov, bj-buyer, gd-buyer
   // (buyers with 1,000,000,000 fen each).
   explicit Cluster(size_t nodes, const std::string& dir);
   ~Cluster();
@@ -52,6 +53,7 @@ class Cluster {
   std::string state_hash(size_t i) { return node(i).node_status()["state_hash"]; }
 
  private:
+  std::string dir_;
   std::vector<NodeOptions> options_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<ClusterActor> actors_;
