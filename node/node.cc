@@ -51,7 +51,7 @@ Status NodeImpl::init() {
   std::error_code ec;
   fs::create_directories(opts_.config.data_dir, ec);
   if (ec) return Status::error("io_error", "cannot create " + opts_.config.data_dir + ": " + ec.message());
-  auto state = StateStore::open(opts_.config.data_dir + "/state");
+  auto state = StateStore::open(live_state_dir());
   if (!state) return state.status();
   state_ = std::move(*state);
   auto raft = RaftStorage::open(opts_.config.data_dir + "/raft");
@@ -71,6 +71,7 @@ Status NodeImpl::init() {
                          "data directory " + opts_.config.data_dir + " belongs to genesis " +
                              to_hex(*stored_genesis) + ", not " + to_hex(g.hash));
   }
+  if (Status s = recover_snapshot_install(); !s) return s;
   meta::Applied applied = meta::load_applied(*state_);
   applied_index_ = applied.index;
   applied_height_ = applied.tip.height;
@@ -99,6 +100,29 @@ Status NodeImpl::init() {
   core_ = std::make_unique<consensus::RaftCore>(rc, *raft_storage_);
   spdlog::info("node {} (raft id {:x}) at height {}, raft index {} of {}", node_id_, raft_id_,
                applied.tip.height, applied.index, raft_storage_->last_index());
+  return Status::ok();
+}
+
+// A crash may come after Raft stored a received snapshot and before the
+// state database switched to it: finish the switch now. Leftovers of an
+// interrupted transfer go.
+Status NodeImpl::recover_snapshot_install() {
+  std::error_code ec;
+  std::filesystem::remove_all(staging_dir(), ec);
+  const uint64_t snap_index = raft_storage_->snapshot_index();
+  if (snap_index == 0) return Status::ok();
+  if (meta::load_applied(*state_).index < snap_index) {
+    auto snap = raft_storage_->snapshot();
+    auto d = snap ? decode_descriptor(snap->data) : std::nullopt;
+    if (!d) return Status::error("corruption", "the Raft log's snapshot has no valid descriptor");
+    if (Status s = switch_state(*d); !s) return s;
+    spdlog::info("finished installing the snapshot at raft index {}", snap_index);
+  }
+  // Keep a checkpoint that matches what Raft will offer to others.
+  if (!std::filesystem::exists(checkpoint_dir(snap_index), ec) &&
+      meta::load_applied(*state_).index == snap_index) {
+    if (Status s = make_checkpoint(snap_index); !s) return s;
+  }
   return Status::ok();
 }
 

@@ -18,6 +18,7 @@
 #include "ledger/block.h"
 #include "node/mempool.h"
 #include "node/node.h"
+#include "node/snapshot_transfer.h"
 #include "node/storage/raft_storage.h"
 #include "node/storage/state_store.h"
 #include "node/transport.h"
@@ -26,7 +27,7 @@
 namespace suanli::node {
 
 // Frame kinds on peer links.
-enum class FrameKind : uint8_t { kRaft = 1, kTx = 2 };
+enum class FrameKind : uint8_t { kRaft = 1, kTx = 2, kSnapFetch = 3, kSnapChunk = 4 };
 
 inline constexpr size_t kBlocksInFlightMax = 8;
 inline constexpr size_t kApplyQueueEntriesMax = 4096;
@@ -103,10 +104,28 @@ class NodeImpl final : public Node {
   // --- apply thread (applier.cc) ---
   void apply_loop();
   void push_apply(ApplyItem item);
-  // Snapshots (snapshot.cc): a consistent dump of the state database.
+  // Snapshots (snapshot.cc): checkpoints of the state database.
   void maybe_snapshot(bool force);
+  Status make_checkpoint(uint64_t index);
   void install_snapshot(const consensus::Snapshot& snap);
+  Status switch_state(const SnapshotDescriptor& d);  // also at start-up
   void store_snapshot(uint64_t index, std::string data);  // I/O thread
+  void prune_checkpoints();                               // I/O thread
+  // Snapshot transfer, I/O thread. intercept_snapshot holds back a Raft
+  // snapshot message until its checkpoint has been fetched and verified.
+  bool intercept_snapshot(const std::string& from, const consensus::Message& m);
+  void send_snap_frame(const std::string& to, FrameKind kind, std::string body);
+  void on_snap_fetch(const std::string& from, std::string_view body);
+  void on_snap_chunk(const std::string& from, std::string_view body);
+  void finish_fetch();
+  void check_fetch_stall();
+  std::string snapshots_dir() const;
+  std::string checkpoint_dir(uint64_t index) const;
+  std::string staging_dir() const;
+  std::string received_state_dir(uint64_t index) const;
+  std::string live_state_dir() const;
+  Status set_live_state_dir(const std::string& path);
+  Status recover_snapshot_install();  // init
   void apply_entry(const consensus::Entry& e);
   bool apply_block_entry(const consensus::Entry& e, const ledger::Block& block);
   std::shared_ptr<PreparedBlock> prepared_for(const Hash32& block_hash, const ledger::Block& b);
@@ -138,6 +157,10 @@ class NodeImpl final : public Node {
   uint64_t last_expire_ms_ = 0;                // I/O thread
   std::map<consensus::NodeId, std::string> raft_to_node_;  // I/O thread
   std::map<std::string, consensus::NodeId> node_to_raft_;  // I/O thread
+  SnapshotFetcher fetch_;                                  // I/O thread
+  std::optional<consensus::Message> fetch_msg_;            // I/O thread
+  uint64_t fetch_last_ms_ = 0;                             // I/O thread
+  uint64_t staged_index_ = 0;                              // I/O thread
 
   VerifyPool pool_;
   Mempool mempool_;

@@ -68,6 +68,7 @@ void NodeImpl::schedule_tick() {
     uint64_t now = now_ms();
     if (now - last_expire_ms_ >= 1000) {  // a full scan: once a second is plenty
       mempool_.expire(now);
+      check_fetch_stall();
       last_expire_ms_ = now;
     }
     maybe_propose_block();
@@ -104,10 +105,15 @@ void NodeImpl::on_frame(const std::string& from, std::string payload) {
       spdlog::warn("raft message from {} claims another sender; dropped", from);
       return;
     }
+    if (intercept_snapshot(from, *m)) return;
     if (Status s = core_->step(*m); !s) spdlog::debug("step: {}", s.to_string());
     handle_ready();
   } else if (kind == FrameKind::kTx) {
     accept_forwarded_tx(std::string(body));
+  } else if (kind == FrameKind::kSnapFetch) {
+    on_snap_fetch(from, body);
+  } else if (kind == FrameKind::kSnapChunk) {
+    on_snap_chunk(from, body);
   } else {
     spdlog::warn("unknown frame kind {} from {}", static_cast<int>(kind), from);
   }

@@ -38,6 +38,8 @@ class RaftStorage final : public consensus::Storage {
                                                 uint64_t max_bytes) const override;
   Result<consensus::Term> term(consensus::Index i) const override;
   consensus::Index first_index() const override { return compact_index_ + 1; }
+  // Index of the latest stored snapshot (0: none).
+  consensus::Index snapshot_index() const { return snapshot_meta_.index; }
   consensus::Index last_index() const override { return last_index_; }
   Result<consensus::Snapshot> snapshot() const override;
 

@@ -95,9 +95,18 @@ struct StateStore::Impl {
 StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 StateStore::~StateStore() = default;
 
-const std::string& StateStore::path() const { return impl_->path; }
+std::string StateStore::path() const {
+  std::shared_lock lock(mu_);
+  return impl_->path;
+}
 
 Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
+  auto impl = open_impl(path);
+  if (!impl) return impl.status();
+  return std::unique_ptr<StateStore>(new StateStore(std::move(*impl)));
+}
+
+Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::string& path) {
   try {
     rocksdb::DBOptions options;
     options.create_if_missing = true;
@@ -115,7 +124,7 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
       return from_rocksdb(s, "open state database " + path);
     }
     SUANLI_ASSERT(impl->handles.size() == families.size());
-    return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+    return impl;
   } catch (const std::exception& e) {
     return Status::error("storage_error", "open state database " + path + ": " + e.what());
   }
@@ -125,6 +134,7 @@ std::optional<std::string> StateStore::get(std::string_view key) const {
   if (key.empty()) return std::nullopt;
   int index = cf_index(key[0]);
   if (index < 0) return std::nullopt;  // no family, so no such key
+  std::shared_lock lock(mu_);
   std::string value;
   rocksdb::Status s =
       impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(index), slice(key.substr(1)), &value);
@@ -137,6 +147,7 @@ void StateStore::scan(
     std::string_view start, std::string_view end,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
   if (!(start < end)) return;
+  std::shared_lock lock(mu_);
   SnapshotGuard snapshot(impl_->db);
   std::string key;
   for (size_t i = 0; i < kCfNames.size(); ++i) {
@@ -166,6 +177,7 @@ void StateStore::scan(
 
 Status StateStore::commit(const ledger::WriteSet& writes) {
   if (writes.empty()) return Status::ok();
+  std::shared_lock lock(mu_);
   try {
     rocksdb::WriteBatch batch;
     for (const auto& [key, value] : writes) {
@@ -189,36 +201,19 @@ Status StateStore::commit(const ledger::WriteSet& writes) {
   }
 }
 
-Status StateStore::replace_all(const std::vector<std::pair<std::string, std::string>>& items) {
-  try {
-    rocksdb::WriteBatch batch;
-    // Every key of a family starts with a letter (below 0xff), so it sorts below `end`.
-    const std::string end(65, '\xff');
-    for (size_t i = 0; i < kCfNames.size(); ++i) {
-      rocksdb::Status s = batch.DeleteRange(impl_->cf(static_cast<int>(i)), "", end);
-      if (!s.ok()) return from_rocksdb(s, "replace: delete range");
-    }
-    for (const auto& [key, value] : items) {
-      int index = key.empty() ? -1 : cf_index(key[0]);
-      if (index < 0) {
-        return Status::error("invalid_argument", "replace: key " + to_hex(key) +
-                                                     " names no column family");
-      }
-      rocksdb::Status s = batch.Put(impl_->cf(index), slice(std::string_view(key).substr(1)),
-                                    slice(value));
-      if (!s.ok()) return from_rocksdb(s, "replace: batch");
-    }
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    rocksdb::Status s = impl_->db->Write(options, &batch);
-    if (!s.ok()) return from_rocksdb(s, "replace " + impl_->path);
-    return Status::ok();
-  } catch (const std::exception& e) {
-    return Status::error("storage_error", "replace " + impl_->path + ": " + e.what());
+Status StateStore::switch_to(const std::string& path) {
+  auto next = open_impl(path);
+  if (!next) return next.status();
+  std::unique_ptr<Impl> old;
+  {
+    std::unique_lock lock(mu_);
+    old = std::exchange(impl_, std::move(*next));
   }
+  return Status::ok();  // `old` closes here, outside the lock
 }
 
 Status StateStore::checkpoint(const std::string& dir) {
+  std::shared_lock lock(mu_);
   try {
     rocksdb::Checkpoint* raw = nullptr;
     rocksdb::Status s = rocksdb::Checkpoint::Create(impl_->db, &raw);

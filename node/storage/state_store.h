@@ -8,7 +8,8 @@
 //
 // Thread-safety: get/scan/commit/checkpoint may be called from any thread
 // (RocksDB is internally synchronised). A reader sees each commit as a whole
-// for one key, and a scan reads one consistent snapshot.
+// for one key, and a scan reads one consistent snapshot. switch_to() waits
+// for running reads and then moves every later one to the new database.
 //
 // Reads have no error channel (ledger::KvRead): a failing read is a storage
 // fault the ledger cannot interpret deterministically, so it aborts the node
@@ -16,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,20 +49,21 @@ class StateStore final : public ledger::KvRead {
   // "invalid_argument" before anything is written.
   Status commit(const ledger::WriteSet& writes);
 
-  // Replaces the whole content of every column family by `items` (keys with
-  // their column-family byte, as in commit), atomically and synced: a
-  // snapshot received from the leader. Readers see the old or the new state.
-  Status replace_all(const std::vector<std::pair<std::string, std::string>>& items);
+  // Closes this database and serves from the one at `path` (a checkpoint
+  // received from the leader) from now on. On failure nothing changes.
+  Status switch_to(const std::string& path);
 
   // Writes a consistent RocksDB checkpoint to `dir`, which must not exist yet;
   // StateStore::open(dir) opens it.
   Status checkpoint(const std::string& dir);
 
-  const std::string& path() const;
+  std::string path() const;
 
  private:
   struct Impl;
   explicit StateStore(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<Impl>> open_impl(const std::string& path);
+  mutable std::shared_mutex mu_;  // exclusive only while switching databases
   std::unique_ptr<Impl> impl_;
 };
 

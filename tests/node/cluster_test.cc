@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -130,6 +131,10 @@ TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
   size_t down = static_cast<size_t>((leader + 1) % 3);
   size_t up = static_cast<size_t>(leader);
   c.stop(down);
+  const std::string down_dir = c.options(down).config.data_dir;
+  // Its state as it was before the snapshot, to stage a crash later.
+  std::filesystem::copy(down_dir + "/state", down_dir + "/state-old",
+                        std::filesystem::copy_options::recursive);
   PubKey prov = c.actor("gz-prov").key.pubkey;
   // One block per transaction: enough entries for several snapshots.
   for (int k = 0; k < 150; ++k) {
@@ -156,9 +161,36 @@ TEST(ClusterTest, NodeBehindACompactedLogCatchesUpFromASnapshot) {
   ASSERT_TRUE(p.get_future().get());
   ASSERT_TRUE(c.wait_height(up, c.node(down).applied_height(), 5000));
   EXPECT_EQ(c.state_hash(up), c.state_hash(down));
-  ledger::Overlay view(c.node(down).state());
-  ledger::StateStore st(view);
-  EXPECT_EQ(st.participant(prov)->balance, 157u);
+  {
+    ledger::Overlay view(c.node(down).state());
+    ledger::StateStore st(view);
+    EXPECT_EQ(st.participant(prov)->balance, 157u);
+  }
+  // The leader keeps only its newest checkpoints on disk.
+  size_t kept = 0;
+  for (const auto& e : std::filesystem::directory_iterator(
+           c.options(up).config.data_dir + "/snapshots")) {
+    (void)e;
+    ++kept;
+  }
+  EXPECT_LE(kept, 2u);
+  // The caught-up node restarts from the received state database.
+  std::string hash = c.state_hash(down);
+  uint64_t at = c.node(down).applied_height();
+  c.stop(down);
+  ASSERT_TRUE(c.start(down));
+  EXPECT_EQ(c.node(down).applied_height(), at);
+  EXPECT_EQ(c.state_hash(down), hash);
+  EXPECT_FALSE(std::filesystem::exists(down_dir + "/state"))
+      << "the state from before the snapshot was not removed";
+  // A crash after Raft stored the snapshot but before the state database
+  // switched to it: the node finishes the switch when it starts.
+  c.stop(down);
+  { std::ofstream(down_dir + "/STATE") << "state-old\n"; }
+  ASSERT_TRUE(c.start(down));
+  EXPECT_EQ(c.node(down).applied_height(), at);
+  EXPECT_EQ(c.state_hash(down), hash);
+  EXPECT_FALSE(std::filesystem::exists(down_dir + "/state-old"));
 }
 
 TEST(ClusterTest, JoinerBecomesALearnerThenAVoterOnceRegulatorsApprove) {

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <utility>
+#include <atomic>
 #include <vector>
 
 #include "ledger/mem_kv.h"
@@ -223,6 +225,48 @@ TEST(StateStoreTest, CheckpointOpensAsAStoreWithTheSameContent) {
   // The target must not exist yet.
   Status again = store->checkpoint(dir.sub("cp"));
   EXPECT_FALSE(again);
+}
+
+TEST(StateStoreTest, SwitchToServesTheOtherDatabaseWhileReadersRun) {
+  TempDir dir;
+  auto store = open_store(dir.sub("a"));
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->commit({{key(kCfState, "k"), std::string("old")}}));
+  {
+    auto other = open_store(dir.sub("b"));
+    ASSERT_TRUE(other);
+    ASSERT_TRUE(other->commit({{key(kCfState, "k"), std::string("new")},
+                               {key(kCfMeta, "m"), std::string("1")}}));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::thread reader([&] {
+    while (!stop.load()) {
+      auto v = store->get(key(kCfState, "k"));
+      if (!v || (*v != "old" && *v != "new")) ++bad;
+      auto all = scan_all(*store);
+      if (all.empty()) ++bad;
+    }
+  });
+  // A database that does not open changes nothing.
+  ASSERT_TRUE(fs::create_directories(dir.sub("locked")));
+  { std::ofstream(dir.sub("locked") + "/CURRENT") << "garbage\n"; }
+  EXPECT_FALSE(store->switch_to(dir.sub("locked")));
+  EXPECT_EQ(store->get(key(kCfState, "k")), "old");
+  ASSERT_TRUE(store->switch_to(dir.sub("b")));
+  stop = true;
+  reader.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(store->path(), dir.sub("b"));
+  EXPECT_EQ(store->get(key(kCfState, "k")), "new");
+  EXPECT_EQ(scan_all(*store).size(), 2u);
+  ASSERT_TRUE(store->commit({{key(kCfState, "z"), std::string("after")}}));
+  store.reset();
+  // The old database was closed: it opens again, unchanged.
+  auto old = open_store(dir.sub("a"));
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->get(key(kCfState, "k")), "old");
+  EXPECT_FALSE(old->get(key(kCfState, "z")));
 }
 
 }  // namespace
