@@ -38,6 +38,11 @@ struct NodeOptions {
   // it (a follower further behind catches up from the snapshot).
   uint64_t snapshot_interval_entries = 10000;
   uint64_t snapshot_keep_entries = 1000;
+  // Test-only fault, never set by suanlid: this node admits transactions
+  // without checking their signatures and puts them in its blocks, as a
+  // faulty leader would. Every node, this one included, still verifies each
+  // block's transactions and skips those whose signature fails.
+  bool fault_admit_unverified = false;
 };
 
 class Node : public rpc::Service {

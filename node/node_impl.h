@@ -97,6 +97,7 @@ class NodeImpl final : public Node {
   // for this node to become leader itself.
   void forward_held_to(const std::string& leader);
   void apply_membership(const std::vector<ledger::NodePropose>& changes);
+  void reconcile_membership();
   void refresh_peers();
   std::optional<Tip> last_block_in_log() const;
   void prepare_entries(const std::vector<consensus::Entry>& entries);
@@ -157,6 +158,7 @@ class NodeImpl final : public Node {
   uint64_t last_expire_ms_ = 0;                // I/O thread
   std::map<consensus::NodeId, std::string> raft_to_node_;  // I/O thread
   std::map<std::string, consensus::NodeId> node_to_raft_;  // I/O thread
+  std::map<std::string, Member> peer_members_;             // I/O thread: see refresh_peers
   SnapshotFetcher fetch_;                                  // I/O thread
   std::optional<consensus::Message> fetch_msg_;            // I/O thread
   uint64_t fetch_last_ms_ = 0;                             // I/O thread

@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "consensus/codec.h"
 #include "ledger/block.h"
 #include "ledger/codec.h"
@@ -69,6 +71,7 @@ void NodeImpl::schedule_tick() {
     if (now - last_expire_ms_ >= 1000) {  // a full scan: once a second is plenty
       mempool_.expire(now);
       check_fetch_stall();
+      reconcile_membership();
       last_expire_ms_ = now;
     }
     maybe_propose_block();
@@ -79,10 +82,24 @@ void NodeImpl::schedule_tick() {
 }
 
 void NodeImpl::refresh_peers() {
+  // A node the ledger removed stays a peer until Raft has carried the removal
+  // out: the conf change still has to reach the others through it.
+  std::set<consensus::NodeId> in_raft;
+  if (core_) {
+    const consensus::ConfState conf = core_->conf_state();
+    in_raft.insert(conf.voters.begin(), conf.voters.end());
+    in_raft.insert(conf.learners.begin(), conf.learners.end());
+  }
+  auto members = load_members();
+  for (auto it = peer_members_.begin(); it != peer_members_.end();) {
+    bool keep = members.count(it->first) > 0 || in_raft.count(raft_id_of(it->first)) > 0;
+    it = keep ? std::next(it) : peer_members_.erase(it);
+  }
+  for (const auto& [id, m] : members) peer_members_[id] = m;
   std::vector<PeerInfo> peers;
   raft_to_node_.clear();
   node_to_raft_.clear();
-  for (const auto& [id, m] : load_members()) {
+  for (const auto& [id, m] : peer_members_) {
     raft_to_node_[raft_id_of(id)] = id;
     node_to_raft_[id] = raft_id_of(id);
     if (id != node_id_) peers.push_back(PeerInfo{id, m.pubkey, m.address});
@@ -162,6 +179,7 @@ void NodeImpl::prepare_entries(const std::vector<consensus::Entry>& entries) {
 void NodeImpl::handle_ready() {
   while (core_->has_ready()) {
     consensus::Ready rd = core_->ready();
+    bool conf_changed = false;
     if (rd.snapshot) {
       // The log restarts at the snapshot; the state database is replaced by
       // the apply thread, in order with the entries around it.
@@ -189,11 +207,16 @@ void NodeImpl::handle_ready() {
         auto cc = consensus::decode_conf_change(e.data);
         if (cc) core_->apply_conf_change(*cc);
         last_conf_change_index_ = e.index;
+        conf_changed = true;
         continue;
       }
       push_apply(ApplyItem{e, nullptr});
     }
     core_->advance(rd);
+    if (conf_changed) {
+      refresh_peers();
+      reconcile_membership();  // the next step, now that this one is applied
+    }
   }
   publish_raft_status();
 }
@@ -286,7 +309,8 @@ void NodeImpl::maybe_propose_block() {
       hashes.push_back(tx->hash);
       block.txs.push_back(tx->canonical);
       prepared->txs.push_back(*tx);
-      prepared->signature_ok.push_back(true);  // verified at admission
+      // Verified at admission (a cache hit), unless a test made this node faulty.
+      prepared->signature_ok.push_back(!opts_.fault_admit_unverified || pool_.verify(*tx));
     }
     h.tx_root = ledger::merkle_root(hashes);
     h.tx_count = txs.size();
@@ -315,18 +339,55 @@ void NodeImpl::maybe_propose_block() {
 void NodeImpl::apply_membership(const std::vector<ledger::NodePropose>& changes) {
   // Membership in the ledger changed: update the pinned peer keys now; the
   // leader carries the change out in Raft, one server at a time.
+  (void)changes;
   refresh_peers();
-  if (core_->role() != consensus::StateRole::kLeader) return;
-  for (const auto& c : changes) {
-    consensus::ConfChange cc;
-    cc.node_id = raft_id_of(c.node_id);
-    cc.type = c.action == ledger::NodeAction::kAddVoter    ? consensus::ConfChangeType::kAddNode
-              : c.action == ledger::NodeAction::kAddLearner ? consensus::ConfChangeType::kAddLearner
-                                                            : consensus::ConfChangeType::kRemoveNode;
-    Status s = core_->propose_conf_change(cc);
-    if (!s) spdlog::warn("membership change for {} not proposed: {}", c.node_id, s.to_string());
-  }
+  reconcile_membership();
   handle_ready();
+}
+
+// Leader: moves Raft's configuration one step towards the ledger's approved
+// membership. Called after every change and once a second, so a change the
+// ledger approved is carried out even if the leader that applied it died.
+void NodeImpl::reconcile_membership() {
+  if (core_->role() != consensus::StateRole::kLeader) return;
+  const consensus::ConfState conf = core_->conf_state();
+  auto has = [](const std::vector<consensus::NodeId>& v, consensus::NodeId id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  std::optional<consensus::ConfChange> next;
+  std::set<consensus::NodeId> wanted;
+  std::string who;
+  for (const auto& [id, m] : load_members()) {
+    const consensus::NodeId rid = raft_id_of(id);
+    wanted.insert(rid);
+    if (next) continue;
+    if (m.voter && !has(conf.voters, rid)) {
+      next = consensus::ConfChange{consensus::ConfChangeType::kAddNode, rid};
+    } else if (!m.voter && !has(conf.voters, rid) && !has(conf.learners, rid)) {
+      next = consensus::ConfChange{consensus::ConfChangeType::kAddLearner, rid};
+    }
+    if (next) who = id;
+  }
+  for (const auto& list : {conf.voters, conf.learners}) {
+    for (consensus::NodeId rid : list) {
+      if (!next && !wanted.count(rid)) {
+        next = consensus::ConfChange{consensus::ConfChangeType::kRemoveNode, rid};
+        auto it = raft_to_node_.find(rid);
+        who = it == raft_to_node_.end() ? fmt::format("{:x}", rid) : it->second;
+      }
+    }
+  }
+  if (!next) return;
+  Status s = core_->propose_conf_change(*next);
+  if (s) {
+    spdlog::info("membership: proposing {} of {}",
+                 next->type == consensus::ConfChangeType::kAddNode      ? "add_voter"
+                 : next->type == consensus::ConfChangeType::kAddLearner ? "add_learner"
+                                                                        : "remove",
+                 who);
+  } else {
+    spdlog::debug("membership change for {} not proposed yet: {}", who, s.to_string());
+  }
 }
 
 }  // namespace suanli::node

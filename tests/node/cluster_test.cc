@@ -6,6 +6,8 @@
 #include <future>
 #include <thread>
 
+#include "ledger/block.h"
+#include "ledger/codec.h"
 #include "ledger/store.h"
 #include "node/storage/state_store.h"
 #include "tests/node/cluster_util.h"
@@ -246,6 +248,114 @@ TEST(ClusterTest, JoinerBecomesALearnerThenAVoterOnceRegulatorsApprove) {
   commit(c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 3, ""}));
   ASSERT_TRUE(c.wait_height(j, c.node(static_cast<size_t>(leader)).applied_height(), 10000));
   EXPECT_EQ(c.state_hash(j), c.state_hash(static_cast<size_t>(leader)));
+}
+
+
+bool has_peer(Node& n, const std::string& id) {
+  for (const auto& p : n.node_status()["peers"]) {
+    if (p["node_id"] == id) return true;
+  }
+  return false;
+}
+
+TEST(ClusterTest, ApprovedRemovalsTakeAFollowerAndThenTheLeaderOutOfTheCluster) {
+  Cluster c(3, temp_dir("remove"));
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
+  int l = c.wait_leader(5000);
+  ASSERT_GE(l, 0);
+  const auto leader = static_cast<size_t>(l);
+  const size_t victim = (leader + 1) % 3;
+  const size_t last = (leader + 2) % 3;
+  auto commit_on = [&](size_t i, const ledger::Tx& tx) {
+    auto r = c.submit(i, tx);
+    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
+    std::promise<bool> p;
+    c.node(i).wait_committed(std::get<Hash32>(r), 10000, [&](bool ok) { p.set_value(ok); });
+    ASSERT_TRUE(p.get_future().get());
+  };
+  auto remove = [&](size_t node) {
+    const auto& o = c.options(node);
+    ledger::NodePropose rm{ledger::NodeAction::kRemove, o.config.node_id, o.key.pubkey,
+                           o.config.listen};
+    auto propose = c.make("gz-reg", ledger::TxType::kNodePropose, rm);
+    commit_on(leader, propose);
+    commit_on(leader, c.make("bj-reg", ledger::TxType::kProposalApprove,
+                             ledger::ProposalApprove{propose.hash}));
+  };
+  auto wait_for = [](const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  };
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  const std::string victim_id = c.options(victim).config.node_id;
+  const std::string leader_id = c.options(leader).config.node_id;
+
+  remove(victim);
+  ASSERT_TRUE(wait_for([&] { return !has_peer(c.node(leader), victim_id); }));
+  c.stop(victim);
+  commit_on(leader, c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""}));
+
+  // Removing the leader: it steps down and the one voter left leads alone.
+  remove(leader);
+  ASSERT_TRUE(wait_for([&] { return c.node(last).node_status()["role"] == "leader"; }))
+      << c.node(last).node_status().dump();
+  EXPECT_FALSE(has_peer(c.node(last), leader_id));
+  c.stop(leader);
+  // One node of an original three commits: both removals took effect in Raft.
+  commit_on(last, c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 5, ""}));
+  ledger::Overlay view(c.node(last).state());
+  ledger::StateStore st(view);
+  EXPECT_EQ(st.participant(prov)->balance, 6u);
+}
+
+
+TEST(ClusterTest, BadSignatureInALeadersBlockIsSkippedAndListedAsRejectedEverywhere) {
+  Cluster c(3, temp_dir("badsig"));
+  for (size_t i = 0; i < 3; ++i) {
+    c.options(i).fault_admit_unverified = true;  // whoever leads is a faulty leader
+  }
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
+  int l = c.wait_leader(5000);
+  ASSERT_GE(l, 0);
+  const auto leader = static_cast<size_t>(l);
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  auto bad = c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 500, ""});
+  bad.signature[0] ^= 0x01;
+  bad.canonical = ledger::jcs(ledger::tx_to_json(bad, true));
+  auto r = c.submit(leader, bad);
+  ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << "the faulty leader must admit it";
+  auto good = c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 3, ""});
+  r = c.submit(leader, good);
+  ASSERT_TRUE(std::holds_alternative<Hash32>(r));
+  for (size_t i = 0; i < 3; ++i) {
+    std::promise<bool> p;
+    c.node(i).wait_committed(good.hash, 10000, [&](bool ok) { p.set_value(ok); });
+    ASSERT_TRUE(p.get_future().get()) << i;
+  }
+  const uint64_t height = c.node(leader).applied_height();
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.wait_height(i, height, 5000)) << i;
+  for (size_t i = 0; i < 3; ++i) {
+    // In a block, listed as rejected, with no effect and no transaction record.
+    uint64_t found = 0;
+    for (uint64_t h = 1; h <= height; ++h) {
+      auto raw = c.node(i).state().get(ledger::keys::block(h));
+      ASSERT_TRUE(raw) << h;
+      auto rec = ledger::decode_block_record(*raw);
+      ASSERT_TRUE(rec);
+      for (const auto& x : rec->rejected) {
+        if (x == bad.hash) found = h;
+      }
+    }
+    EXPECT_GT(found, 0u) << "node " << i;
+    ledger::Overlay view(c.node(i).state());
+    ledger::StateStore st(view);
+    EXPECT_FALSE(st.tx_record(bad.hash)) << i;
+    EXPECT_EQ(st.participant(prov)->balance, 3u) << i;
+    EXPECT_EQ(c.state_hash(i), c.state_hash(leader)) << i;
+  }
 }
 
 }  // namespace
