@@ -14,57 +14,6 @@
 namespace suanli::testing {
 namespace {
 
-std::string temp_dir(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("suanli-it-" + name + "-" + std::to_string(::getpid())))
-      .string();
-}
-
-nlohmann::json tx_json(const ledger::Tx& tx) {
-  return nlohmann::json::parse(tx.canonical);
-}
-
-// Submits with wait: committed; returns the hash when the node acknowledged
-// the transaction as committed with an ok result.
-std::optional<std::string> submit_committed(ProcessDevnet& d, int node, const ledger::Tx& tx,
-                                            int timeout_ms = 5000) {
-  auto r = d.call(node, "tx_submit",
-                  {{"tx", tx_json(tx)}, {"wait", "committed"}, {"timeout_ms", timeout_ms}},
-                  timeout_ms + 3000);
-  if (!r || !r->contains("result")) return std::nullopt;
-  const auto& res = (*r)["result"];
-  if (res.value("status", "") != "committed") return std::nullopt;
-  return res["tx_hash"].get<std::string>();
-}
-
-uint64_t height_of(ProcessDevnet& d, int node) {
-  auto r = d.call(node, "node_status", nlohmann::json::object());
-  return r && r->contains("result") ? (*r)["result"]["height"].get<uint64_t>() : 0;
-}
-
-// Waits until all running nodes report the same height and state hash.
-bool converge(ProcessDevnet& d, int timeout_ms, std::string* hash) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::set<std::pair<uint64_t, std::string>> seen;
-    for (int i = 0; i < d.size(); ++i) {
-      auto r = d.call(i, "node_status", nlohmann::json::object(), 2000);
-      if (!r || !r->contains("result")) {
-        seen.insert({0, "down"});
-        continue;
-      }
-      seen.insert({(*r)["result"]["height"].get<uint64_t>(),
-                   (*r)["result"]["state_hash"].get<std::string>()});
-    }
-    if (seen.size() == 1 && seen.begin()->first > 0) {
-      *hash = seen.begin()->second;
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 TEST(ClusterProcessTest, ThreeNodesConvergeUnderConcurrentLoadToAllNodes) {
   ProcessDevnet d(3, temp_dir("converge"));
   ASSERT_TRUE(d.start_all());

@@ -13,6 +13,9 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+
+#include <sodium.h>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -59,7 +62,7 @@ ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
   genesis::DevnetOptions o;
   o.nodes = nodes;
   o.out_dir = dir;
-  o.base_port = free_port_block();
+  o.base_port = base_port_ = free_port_block();
   o.rpc_base_port = static_cast<uint16_t>(o.base_port + 8);
   auto r = genesis::write_devnet(o);
   if (!r) throw std::runtime_error("devnet: " + r.status().to_string());
@@ -77,6 +80,33 @@ ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
 
 ProcessDevnet::~ProcessDevnet() {
   for (int i = 0; i < size(); ++i) kill9(i);
+}
+
+int ProcessDevnet::add_outsider(const std::string& node_id) {
+  // The devnet uses base+1.. for peers and base+9.. for RPC; base+7 and
+  // base+15 are left for one outsider.
+  genesis::DevnetNode n;
+  n.node_id = node_id;
+  n.listen = "127.0.0.1:" + std::to_string(base_port_ + 7);
+  n.rpc = "127.0.0.1:" + std::to_string(base_port_ + 15);
+  n.config_path = dir_ + "/" + node_id + ".json";
+  std::array<uint8_t, 32> seed{};
+  randombytes_buf(seed.data(), seed.size());
+  Status s = genesis::write_node_key(dir_ + "/" + node_id + ".key.json", ledger::keypair_from_seed(seed));
+  if (!s) throw std::runtime_error("outsider key: " + s.to_string());
+  nlohmann::json config = {{"node_id", node_id},      {"data_dir", "data/" + node_id},
+                           {"genesis", "genesis.json"}, {"key_file", node_id + ".key.json"},
+                           {"listen", n.listen},        {"rpc", n.rpc}};
+  std::ofstream(n.config_path) << config.dump(2) << "\n";
+  devnet_.nodes.push_back(n);
+  pids_.push_back(0);
+  rpc_ports_.push_back(static_cast<uint16_t>(base_port_ + 15));
+  return size() - 1;
+}
+
+uint16_t ProcessDevnet::peer_port(int i) const {
+  const std::string& listen = devnet_.nodes.at(i).listen;
+  return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
 }
 
 std::string ProcessDevnet::log_path(int i) const {
@@ -190,6 +220,57 @@ ledger::Tx ProcessDevnet::make(const std::string& signer, ledger::TxType type,
   tx.payload = std::move(payload);
   ledger::sign_tx(tx, key(signer).seed);
   return tx;
+}
+
+std::string temp_dir(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("suanli-it-" + name + "-" + std::to_string(::getpid())))
+      .string();
+}
+
+nlohmann::json tx_json(const ledger::Tx& tx) {
+  return nlohmann::json::parse(tx.canonical);
+}
+
+// Submits with wait: committed; returns the hash when the node acknowledged
+// the transaction as committed with an ok result.
+std::optional<std::string> submit_committed(ProcessDevnet& d, int node, const ledger::Tx& tx,
+                                            int timeout_ms) {
+  auto r = d.call(node, "tx_submit",
+                  {{"tx", tx_json(tx)}, {"wait", "committed"}, {"timeout_ms", timeout_ms}},
+                  timeout_ms + 3000);
+  if (!r || !r->contains("result")) return std::nullopt;
+  const auto& res = (*r)["result"];
+  if (res.value("status", "") != "committed") return std::nullopt;
+  return res["tx_hash"].get<std::string>();
+}
+
+uint64_t height_of(ProcessDevnet& d, int node) {
+  auto r = d.call(node, "node_status", nlohmann::json::object());
+  return r && r->contains("result") ? (*r)["result"]["height"].get<uint64_t>() : 0;
+}
+
+// Waits until all running nodes report the same height and state hash.
+bool converge(ProcessDevnet& d, int timeout_ms, std::string* hash) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::set<std::pair<uint64_t, std::string>> seen;
+    for (int i = 0; i < d.size(); ++i) {
+      auto r = d.call(i, "node_status", nlohmann::json::object(), 2000);
+      if (!r || !r->contains("result")) {
+        seen.insert({0, "down"});
+        continue;
+      }
+      seen.insert({(*r)["result"]["height"].get<uint64_t>(),
+                   (*r)["result"]["state_hash"].get<std::string>()});
+    }
+    if (seen.size() == 1 && seen.begin()->first > 0) {
+      *hash = seen.begin()->second;
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 }  // namespace suanli::testing

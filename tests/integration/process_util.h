@@ -24,6 +24,11 @@ class ProcessDevnet {
   ~ProcessDevnet();
 
   void start(int i);
+  // Adds a node whose key is new (not in the genesis): a key file and a
+  // config like the others', on free ports; start(i) runs it. Returns i.
+  int add_outsider(const std::string& node_id);
+  // The peer port node i listens on.
+  uint16_t peer_port(int i) const;
   // Extra command-line arguments for every node started from now on.
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // Starts every node and waits until each answers and one leads; false
@@ -56,8 +61,20 @@ class ProcessDevnet {
   std::map<std::string, ledger::KeyPair> keys_;
   std::vector<pid_t> pids_;
   std::vector<uint16_t> rpc_ports_;
+  uint16_t base_port_ = 0;
   uint64_t nonce_ = 0;
   std::vector<std::string> extra_args_;
 };
+
+// A fresh directory name under the system temp dir, unique to this process.
+std::string temp_dir(const std::string& name);
+nlohmann::json tx_json(const ledger::Tx& tx);
+// Submits with wait: committed; returns the hash when the node acknowledged
+// the transaction as committed.
+std::optional<std::string> submit_committed(ProcessDevnet& d, int node, const ledger::Tx& tx,
+                                            int timeout_ms = 5000);
+uint64_t height_of(ProcessDevnet& d, int node);
+// Waits until all running nodes report the same height and state hash.
+bool converge(ProcessDevnet& d, int timeout_ms, std::string* hash);
 
 }  // namespace suanli::testing
