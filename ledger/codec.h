@@ -63,17 +63,24 @@ std::optional<StrictJsonAll> parse_strict_all(std::string_view text, std::string
 std::optional<JsonAnomaly> anomaly_within(const std::vector<JsonAnomaly>& anomalies,
                                           std::string_view path);
 
-// Decodes a transaction from its JSON text.
-std::variant<Tx, TxError> decode_tx(std::string_view text);
+// Decodes a transaction from its JSON text. kReencode also checks that the
+// typed form re-encodes to exactly the canonical bytes (a guard on the strict
+// reader, asserted); block transactions, admitted by that check once, skip it.
+enum class DecodeCheck { kReencode, kNone };
+std::variant<Tx, TxError> decode_tx(std::string_view text,
+                                    DecodeCheck check = DecodeCheck::kReencode);
 // Decodes a transaction from an already-parsed value (for example params.tx of
 // an RPC request). `anomaly` is the first anomaly of the value's subtree, with
 // paths relative to the transaction object.
 std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
-                                    const std::optional<JsonAnomaly>& anomaly);
+                                    const std::optional<JsonAnomaly>& anomaly,
+                                    DecodeCheck check = DecodeCheck::kReencode);
 
 // RFC 8785 canonical JSON of a value holding only objects, arrays, strings,
 // booleans, null and non-negative integers.
 std::string jcs(const nlohmann::json& value);
+// JCS of an object without its member `skip` (a transaction's signing form).
+std::string jcs_without_member(const nlohmann::json& object, std::string_view skip);
 
 // JSON of a transaction built from its typed fields (without signature when
 // `with_signature` is false). Used by builders (wallet, tests, benchmarks).

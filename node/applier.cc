@@ -30,7 +30,7 @@ std::shared_future<std::shared_ptr<PreparedBlock>> NodeImpl::prepare_async(
     auto txs = std::make_shared<std::vector<ledger::Tx>>();
     txs->reserve(raw->size());
     for (const auto& text : *raw) {
-      auto d = ledger::decode_tx(text);
+      auto d = ledger::decode_tx(text, ledger::DecodeCheck::kNone);
       if (!std::holds_alternative<ledger::Tx>(d)) {
         prepared->valid = false;
         promise->set_value(prepared);
@@ -67,7 +67,7 @@ std::shared_ptr<PreparedBlock> NodeImpl::prepared_for(const Hash32& block_hash,
     // The pool refused the job (queue full): prepare here, on this thread.
     prepared = std::make_shared<PreparedBlock>();
     for (const auto& text : b.txs) {
-      auto d = ledger::decode_tx(text);
+      auto d = ledger::decode_tx(text, ledger::DecodeCheck::kNone);
       if (!std::holds_alternative<ledger::Tx>(d)) {
         prepared->valid = false;
         break;

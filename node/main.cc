@@ -67,6 +67,7 @@ std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm, std:
 struct Tuning {
   uint64_t snapshot_interval = 10000;
   uint64_t snapshot_keep = 1000;
+  bool bench_no_signatures = false;
 };
 
 int run(const genesis::NodeConfig& config, const Tuning& tuning) {
@@ -90,6 +91,7 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   options.key = *key;
   options.snapshot_interval_entries = tuning.snapshot_interval;
   options.snapshot_keep_entries = tuning.snapshot_keep;
+  options.bench_no_signatures = tuning.bench_no_signatures;
   auto n = node::Node::open(std::move(options));
   if (!n) return fail("cannot open node: " + n.status().to_string());
   if (Status s = (*n)->start(); !s) return fail("cannot start node: " + s.to_string());
@@ -141,7 +143,9 @@ int main(int argc, char** argv) {
       "snapshot-interval", po::value<uint64_t>()->default_value(10000),
       "take a state snapshot every N applied Raft entries (100..10000000)")(
       "snapshot-keep", po::value<uint64_t>()->default_value(1000),
-      "Raft entries kept behind a snapshot when the log is compacted (10..10000000)");
+      "Raft entries kept behind a snapshot when the log is compacted (10..10000000)")(
+      "bench-no-signatures",
+      "BENCHMARK ONLY: check no signature (refused unless the chain is suanli-bench)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -166,7 +170,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "suanlid: %s\n", error.c_str());
     return kExitUsage;
   }
-  Tuning tuning{vm["snapshot-interval"].as<uint64_t>(), vm["snapshot-keep"].as<uint64_t>()};
+  Tuning tuning{vm["snapshot-interval"].as<uint64_t>(), vm["snapshot-keep"].as<uint64_t>(),
+                vm.count("bench-no-signatures") > 0};
   if (tuning.snapshot_interval < 100 || tuning.snapshot_interval > 10000000 ||
       tuning.snapshot_keep < 10 || tuning.snapshot_keep > 10000000) {
     std::fprintf(stderr, "suanlid: --snapshot-interval must be 100..10000000 and "

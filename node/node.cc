@@ -25,6 +25,11 @@ uint64_t raft_id_of(const std::string& node_id) {
 }
 
 Result<std::unique_ptr<Node>> Node::open(NodeOptions options) {
+  if (options.bench_no_signatures && options.genesis.chain_id != kBenchChainId) {
+    return Status::error("invalid_argument",
+                         "signature checks can only be turned off on the benchmark chain (" +
+                             std::string(kBenchChainId) + "), not on " + options.genesis.chain_id);
+  }
   auto node = std::make_unique<NodeImpl>(std::move(options));
   Status s = node->init();
   if (!s) return s;
@@ -48,6 +53,10 @@ uint64_t NodeImpl::now_ms() const {
 
 Status NodeImpl::init() {
   namespace fs = std::filesystem;
+  if (opts_.bench_no_signatures) {
+    spdlog::warn("BENCHMARK MODE: signatures are not checked on this node");
+    pool_.accept_all_for_benchmark();
+  }
   std::error_code ec;
   fs::create_directories(opts_.config.data_dir, ec);
   if (ec) return Status::error("io_error", "cannot create " + opts_.config.data_dir + ": " + ec.message());

@@ -43,7 +43,12 @@ struct NodeOptions {
   // faulty leader would. Every node, this one included, still verifies each
   // block's transactions and skips those whose signature fails.
   bool fault_admit_unverified = false;
+  // BENCHMARK ONLY: no signature is checked. Refused unless the chain is
+  // the benchmark's (chain_id "suanli-bench").
+  bool bench_no_signatures = false;
 };
+
+inline constexpr const char* kBenchChainId = "suanli-bench";
 
 class Node : public rpc::Service {
  public:

@@ -62,6 +62,10 @@ class VerifyPool {
   void verify_batch(std::shared_ptr<const std::vector<ledger::Tx>> txs,
                     std::function<void(std::vector<bool>)> done);
 
+  // BENCHMARK ONLY (suanlid --bench-no-signatures, on a benchmark chain):
+  // every signature passes unchecked, to measure everything but Ed25519.
+  void accept_all_for_benchmark() { bench_accept_all_ = true; }
+
   VerifyCache& cache() { return cache_; }
   size_t threads() const { return workers_.size(); }
   uint64_t verifications() const;  // signatures actually checked (cache misses)
@@ -77,6 +81,7 @@ class VerifyPool {
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> verifications_{0};
+  std::atomic<bool> bench_accept_all_{false};
 };
 
 }  // namespace suanli::node

@@ -358,5 +358,13 @@ TEST(ClusterTest, BadSignatureInALeadersBlockIsSkippedAndListedAsRejectedEverywh
   }
 }
 
+TEST(ClusterTest, SignatureChecksCannotBeTurnedOffOutsideTheBenchmarkChain) {
+  Cluster c(1, temp_dir("nosig"));
+  c.options(0).bench_no_signatures = true;
+  Status s = c.start(0);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.to_string().find("benchmark chain"), std::string::npos) << s.to_string();
+}
+
 }  // namespace
 }  // namespace suanli::node::testing

@@ -87,5 +87,20 @@ TEST(VerifyPoolTest, VerifiesOnceByHashAndSignature) {
   for (size_t i = 0; i < 50; ++i) EXPECT_EQ(results[i], i != 7) << i;
 }
 
+TEST(VerifyPoolTest, BenchmarkModeAcceptsEverySignatureOnlyOnceTurnedOn) {
+  VerifyPool pool(1);
+  ledger::Tx forged = *make_tx(1);
+  forged.signature[0] ^= 1;
+  EXPECT_FALSE(pool.verify(forged));
+  pool.accept_all_for_benchmark();
+  ledger::Tx other = *make_tx(2);
+  other.signature[5] ^= 1;
+  EXPECT_TRUE(pool.verify(other));
+  auto batch = std::make_shared<std::vector<ledger::Tx>>(3, other);
+  std::promise<std::vector<bool>> p;
+  pool.verify_batch(batch, [&](std::vector<bool> r) { p.set_value(std::move(r)); });
+  EXPECT_EQ(p.get_future().get(), std::vector<bool>(3, true));
+}
+
 }  // namespace
 }  // namespace suanli::node
