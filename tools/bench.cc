@@ -63,6 +63,7 @@ extern char** environ;
 using namespace suanli;
 #include "tools/bench_cluster.h"
 #include "tools/bench_common.h"
+#include "tools/bench_etcd.h"
 #include "tools/bench_report.h"
 
 using namespace suanli::bench;
@@ -70,34 +71,6 @@ using bench::Clock;
 using bench::KeepAliveClient;
 
 namespace {
-
-// ---------------------------------------------------------------- 1. verify rate
-
-struct VerifyResult {
-  double rate = 0;
-  uint64_t verifications = 0;
-  double seconds = 0;
-};
-
-VerifyResult measure_verify_rate(const std::vector<ledger::Tx>& txs, double seconds) {
-  VerifyResult r;
-  auto start = Clock::now();
-  size_t i = 0;
-  do {
-    for (int k = 0; k < 64; ++k) {
-      const ledger::Tx& tx = txs[i];
-      i = (i + 1) % txs.size();
-      int rc = crypto_sign_verify_detached(
-          tx.signature.data(), reinterpret_cast<const unsigned char*>(tx.signing_message.data()),
-          tx.signing_message.size(), tx.signer.data());
-      if (rc != 0) die("a pre-signed transfer did not verify");
-      ++r.verifications;
-    }
-    r.seconds = secs_since(start);
-  } while (r.seconds < seconds);
-  r.rate = static_cast<double>(r.verifications) / r.seconds;
-  return r;
-}
 
 // ---------------------------------------------------------------- 2. throughput
 
@@ -382,6 +355,37 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
 
 }  // namespace
 
+json throughput_json(const ThroughputResult& tr) {
+  json failed_codes = json::object();
+  for (auto [code, count] : tr.failed_by_code) failed_codes[std::to_string(code)] = count;
+  return json{{"tps", tr.tps},
+   {"seconds", tr.seconds},
+   {"submit_seconds", tr.submit_seconds},
+   {"submit_rate", tr.submit_rate},
+   {"submitted", tr.submitted},
+   {"accepted", tr.accepted},
+   {"committed", tr.committed},
+   {"complete", tr.complete},
+   {"rejected", tr.rejected},
+   {"blocks", tr.blocks},
+   {"max_block_txs", tr.max_block_txs},
+   {"busy", tr.busy},
+   {"no_leader", tr.no_leader},
+   {"duplicate", tr.duplicate},
+   {"failed", tr.failed},
+   {"failed_by_code", failed_codes},
+   {"first_failure", tr.first_failure},
+   {"requests", tr.requests},
+   {"http_errors", tr.http_errors},
+   {"transport_errors", tr.transport_errors},
+   {"node_cpu_seconds", tr.node_cpu_seconds},
+   {"bench_cpu_seconds", tr.bench_cpu_seconds},
+   {"sample_checked", tr.sample_checked},
+   {"sample_ok", tr.sample_ok},
+   {"follower_lag_seconds", tr.follower_lag_seconds},
+   {"all_nodes_applied_tps", tr.all_applied_tps}};
+}
+
 int main(int argc, char** argv) {
   Options o = parse_args(argc, argv);
   ledger::crypto_init();
@@ -479,10 +483,33 @@ int main(int argc, char** argv) {
   }
   cluster.stop();
 
+  // 5. The same cluster without signatures (benchmark mode), then etcd.
+  json nosig;
+  {
+    Cluster ns(o, accounts, work + "/nosig");
+    ns.set_extra_args({"--bench-no-signatures"});
+    ns.start();
+    int l = ns.wait_leader(30);
+    if (l < 0) die("no leader in the no-signature cluster; logs in " + work + "/nosig");
+    run_throughput(ns, l, sign_transfers(accounts, 3000, 4, wall_ms() + 1800000), o);
+    auto nr = run_throughput(ns, l, sign_transfers(accounts, o.txs, 5, wall_ms() + 3000000), o);
+    say("no signatures: %.0f tx/s", nr.tps);
+    nosig = throughput_json(nr);
+    ns.stop();
+  }
+  EtcdResult er = run_etcd(work + "/etcd", o.quick, sign_transfers(accounts, 1, 6, wall_ms() + 600000)[0].canonical.size());
+  json etcd = {{"available", er.available}, {"version", er.version}, {"why_not", er.why_not},
+               {"peak_wps", er.peak_wps}, {"runs", json::array()}};
+  for (const auto& r : er.runs) {
+    etcd["runs"].push_back({{"how", r.how}, {"clients", r.clients}, {"writes", r.writes},
+                            {"errors", r.errors}, {"seconds", r.seconds}, {"wps", r.wps}});
+  }
+  if (er.available) {
+    std::printf("no-signature throughput / etcd: %.2f\n", nosig["tps"].get<double>() / er.peak_wps);
+  }
+
   struct utsname un {};
   ::uname(&un);
-  json failed_codes = json::object();
-  for (auto [code, count] : tr.failed_by_code) failed_codes[std::to_string(code)] = count;
   json lat_codes = json::object();
   for (auto [code, count] : lr.errors_by_code) lat_codes[std::to_string(code)] = count;
   json res = {
@@ -513,33 +540,7 @@ int main(int argc, char** argv) {
         {"verifications_per_tx", kNodes},
         {"cores", cores},
         {"bound_tps", bound}}},
-      {"throughput",
-       {{"tps", tr.tps},
-        {"seconds", tr.seconds},
-        {"submit_seconds", tr.submit_seconds},
-        {"submit_rate", tr.submit_rate},
-        {"submitted", tr.submitted},
-        {"accepted", tr.accepted},
-        {"committed", tr.committed},
-        {"complete", tr.complete},
-        {"rejected", tr.rejected},
-        {"blocks", tr.blocks},
-        {"max_block_txs", tr.max_block_txs},
-        {"busy", tr.busy},
-        {"no_leader", tr.no_leader},
-        {"duplicate", tr.duplicate},
-        {"failed", tr.failed},
-        {"failed_by_code", failed_codes},
-        {"first_failure", tr.first_failure},
-        {"requests", tr.requests},
-        {"http_errors", tr.http_errors},
-        {"transport_errors", tr.transport_errors},
-        {"node_cpu_seconds", tr.node_cpu_seconds},
-        {"bench_cpu_seconds", tr.bench_cpu_seconds},
-        {"sample_checked", tr.sample_checked},
-        {"sample_ok", tr.sample_ok},
-        {"follower_lag_seconds", tr.follower_lag_seconds},
-        {"all_nodes_applied_tps", tr.all_applied_tps}}},
+      {"throughput", throughput_json(tr)},
       {"fraction_of_bound", fraction},
       {"latency",
        {{"target_rate", lr.target_rate},
@@ -561,7 +562,9 @@ int main(int argc, char** argv) {
         {"p50_from_send_ms", lr.p50_send_ms},
         {"p99_from_send_ms", lr.p99_send_ms}}},
       {"nodes", nodes},
-      {"not_measured_yet", {"no_signature_vs_etcd", "state_1m_participants_1m_contracts"}},
+      {"no_signatures", nosig},
+      {"etcd", etcd},
+      {"not_measured_yet", {"state_1m_participants_1m_contracts"}},
   };
   write_reports(o, res);
   say("wrote %s/results.json and %s/RESULTS.md", o.out.c_str(), o.out.c_str());

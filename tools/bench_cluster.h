@@ -129,6 +129,8 @@ class Cluster {
   }
 
   ~Cluster() { stop(); }
+  // Extra suanlid arguments for every node started from now on.
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
 
   void start() {
     for (auto& n : nodes_) {
@@ -138,6 +140,7 @@ class Cluster {
           n.listen,    "--rpc",       "127.0.0.1:" + std::to_string(n.rpc_port),
           "--key",     n.key_file,    "--node-id",
           n.node_id,   "--log-level", "info"};
+      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
       posix_spawn_file_actions_t fa;
       posix_spawn_file_actions_init(&fa);
       posix_spawn_file_actions_addopen(&fa, 1, n.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -192,6 +195,7 @@ class Cluster {
  private:
   std::string dir_, exe_, genesis_path_;
   std::vector<NodeProc> nodes_;
+  std::vector<std::string> extra_args_;
 };
 
 // /proc/PID/status field in kB, or -1.
@@ -293,5 +297,33 @@ class CommitMonitor {
   std::thread thread_;
 };
 
+
+// ---------------------------------------------------------------- 1. verify rate
+
+struct VerifyResult {
+  double rate = 0;
+  uint64_t verifications = 0;
+  double seconds = 0;
+};
+
+inline VerifyResult measure_verify_rate(const std::vector<ledger::Tx>& txs, double seconds) {
+  VerifyResult r;
+  auto start = Clock::now();
+  size_t i = 0;
+  do {
+    for (int k = 0; k < 64; ++k) {
+      const ledger::Tx& tx = txs[i];
+      i = (i + 1) % txs.size();
+      int rc = crypto_sign_verify_detached(
+          tx.signature.data(), reinterpret_cast<const unsigned char*>(tx.signing_message.data()),
+          tx.signing_message.size(), tx.signer.data());
+      if (rc != 0) die("a pre-signed transfer did not verify");
+      ++r.verifications;
+    }
+    r.seconds = secs_since(start);
+  } while (r.seconds < seconds);
+  r.rate = static_cast<double>(r.verifications) / r.seconds;
+  return r;
+}
 
 }  // namespace suanli::bench

@@ -45,12 +45,13 @@ class KeepAliveClient {
 
   // POSTs `body` to "/", reusing the connection; one reconnect-and-retry on a
   // transport failure. nullopt when the node cannot be reached.
-  std::optional<HttpResult> post(const std::string& body, int timeout_ms) {
+  std::optional<HttpResult> post(const std::string& body, int timeout_ms,
+                                 const char* target = "/") {
     for (int attempt = 0; attempt < 2; ++attempt) {
       try {
         if (!stream_) connect(timeout_ms);
         stream_->expires_after(std::chrono::milliseconds(timeout_ms));
-        http::request<http::string_body> req{http::verb::post, "/", 11};
+        http::request<http::string_body> req{http::verb::post, target, 11};
         req.set(http::field::host, host_);
         req.set(http::field::content_type, "application/json");
         req.keep_alive(true);
