@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages suanli needs, only when something is missing.
+#   scripts/setup.sh [EXTRA_PACKAGE...]   (e.g. etcd-server for the benchmark)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build ccache pkg-config libgtest-dev librocksdb-dev libsodium-dev
           nlohmann-json3-dev libspdlog-dev libboost-dev libboost-system-dev
           libboost-program-options-dev)
+packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
