@@ -1,14 +1,21 @@
 #include "common/bytes.h"
 
+#include <array>
+
 namespace suanli {
 namespace {
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+// Lower-case hex digits only (API.md): -1 for anything else.
+constexpr std::array<int8_t, 256> kHexValue = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+  return t;
+}();
+
+int hex_value(char c) { return kHexValue[static_cast<uint8_t>(c)]; }
 }  // namespace
 
 std::string to_hex(const uint8_t* data, size_t size) {

@@ -37,10 +37,14 @@ Writer begin_writer() {
 }  // namespace
 
 void Writer::u32(uint32_t v) {
-  for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out_.append(b, sizeof(b));
 }
 void Writer::u64(uint64_t v) {
-  for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out_.append(b, sizeof(b));
 }
 void Writer::str(std::string_view s) {
   u32(static_cast<uint32_t>(s.size()));

@@ -197,7 +197,8 @@ bool NodeImpl::apply_block_entry(const consensus::Entry& e, const ledger::Block&
   }
   Tip new_tip{h.height, hash, h.time};
   meta::put_applied(w, e.index, new_tip, result.state_hash);
-  Status s = state_->commit(w);
+  // No fsync: the Raft log is durable and replays what a power loss drops.
+  Status s = state_->commit(w, StateStore::Sync::kNo);
   if (!s) {
     spdlog::critical("cannot commit block {}: {}", h.height, s.to_string());
     std::abort();

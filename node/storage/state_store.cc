@@ -175,7 +175,7 @@ void StateStore::scan(
   }
 }
 
-Status StateStore::commit(const ledger::WriteSet& writes) {
+Status StateStore::commit(const ledger::WriteSet& writes, Sync sync) {
   if (writes.empty()) return Status::ok();
   std::shared_lock lock(mu_);
   try {
@@ -192,7 +192,7 @@ Status StateStore::commit(const ledger::WriteSet& writes) {
       if (!s.ok()) return from_rocksdb(s, "commit: batch");
     }
     rocksdb::WriteOptions options;
-    options.sync = true;
+    options.sync = sync == Sync::kYes;
     rocksdb::Status s = impl_->db->Write(options, &batch);
     if (!s.ok()) return from_rocksdb(s, "commit " + impl_->path);
     return Status::ok();

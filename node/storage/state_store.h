@@ -3,8 +3,12 @@
 //
 // A key's first byte names its column family (ledger/kv.h: kCfState, ...); the
 // rest is the RocksDB key within it. commit() writes a whole WriteSet as one
-// atomic, synced WriteBatch, so applying a block together with its applied
-// index survives a crash all or nothing.
+// atomic WriteBatch, so applying a block together with its applied index
+// survives a crash all or nothing. Blocks are committed without fsync: the
+// write reaches the OS (it survives kill -9), and after a power loss RocksDB
+// recovers a prefix of its log from which the node replays the Raft log,
+// which is fsynced and is what makes a transaction durable. Checkpoints
+// flush, so the state is durable up to the snapshot the log was compacted to.
 //
 // Thread-safety: get/scan/commit/checkpoint may be called from any thread
 // (RocksDB is internally synchronised). A reader sees each commit as a whole
@@ -47,7 +51,8 @@ class StateStore final : public ledger::KvRead {
   // Applies every put and delete of `writes` atomically, synced to disk.
   // A key whose first byte names no column family fails with
   // "invalid_argument" before anything is written.
-  Status commit(const ledger::WriteSet& writes);
+  enum class Sync { kYes, kNo };
+  Status commit(const ledger::WriteSet& writes, Sync sync = Sync::kYes);
 
   // Closes this database and serves from the one at `path` (a checkpoint
   // received from the leader) from now on. On failure nothing changes.

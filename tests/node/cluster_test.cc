@@ -260,18 +260,14 @@ bool has_peer(Node& n, const std::string& id) {
 
 TEST(ClusterTest, ApprovedRemovalsTakeAFollowerAndThenTheLeaderOutOfTheCluster) {
   Cluster c(3, temp_dir("remove"));
-  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(c.start(i)) << i;
-  int l = c.wait_leader(5000);
+  int l = c.start_all();
   ASSERT_GE(l, 0);
   const auto leader = static_cast<size_t>(l);
   const size_t victim = (leader + 1) % 3;
   const size_t last = (leader + 2) % 3;
   auto commit_on = [&](size_t i, const ledger::Tx& tx) {
-    auto r = c.submit(i, tx);
-    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
-    std::promise<bool> p;
-    c.node(i).wait_committed(std::get<Hash32>(r), 10000, [&](bool ok) { p.set_value(ok); });
-    ASSERT_TRUE(p.get_future().get());
+    auto error = c.commit(i, tx);
+    ASSERT_FALSE(error) << *error;
   };
   auto remove = [&](size_t node) {
     const auto& o = c.options(node);
@@ -364,6 +360,44 @@ TEST(ClusterTest, SignatureChecksCannotBeTurnedOffOutsideTheBenchmarkChain) {
   Status s = c.start(0);
   ASSERT_FALSE(s);
   EXPECT_NE(s.to_string().find("benchmark chain"), std::string::npos) << s.to_string();
+}
+
+TEST(ClusterTest, StateDatabaseBehindTheRaftLogIsReplayedToTheSameState) {
+  // Blocks reach the state database without fsync; a power loss can take
+  // the last ones back. The Raft log (fsynced) replays them.
+  Cluster c(3, temp_dir("replay"));
+  int l = c.start_all();
+  ASSERT_GE(l, 0);
+  const auto leader = static_cast<size_t>(l);
+  const size_t victim = (leader + 1) % 3;
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  auto commit = [&](int n) {
+    for (int k = 0; k < n; ++k) {
+      auto error = c.commit(
+          leader, c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""}));
+      ASSERT_FALSE(error) << *error;
+    }
+  };
+  commit(5);
+  ASSERT_TRUE(c.wait_height(victim, c.node(leader).applied_height(), 5000));
+  const std::string state = c.options(victim).config.data_dir + "/state";
+  c.stop(victim);
+  std::filesystem::copy(state, state + "-older", std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(c.start(victim));
+  commit(10);
+  const uint64_t height = c.node(leader).applied_height();
+  ASSERT_TRUE(c.wait_height(victim, height, 5000));
+  c.stop(victim);
+  // The state database loses its last ten blocks; the Raft log keeps them.
+  std::filesystem::remove_all(state);
+  std::filesystem::rename(state + "-older", state);
+  ASSERT_TRUE(c.start(victim));
+  EXPECT_LT(c.node(victim).applied_height(), height) << "the rollback did not take";
+  ASSERT_TRUE(c.wait_height(victim, height, 10000));
+  EXPECT_EQ(c.state_hash(victim), c.state_hash(leader));
+  ledger::Overlay view(c.node(victim).state());
+  ledger::StateStore st(view);
+  EXPECT_EQ(st.participant(prov)->balance, 15u);
 }
 
 }  // namespace

@@ -162,6 +162,23 @@ std::variant<Hash32, rpc::RpcError> Cluster::submit(size_t i, const ledger::Tx& 
   return p.get_future().get();
 }
 
+std::optional<std::string> Cluster::commit(size_t i, const ledger::Tx& tx, int timeout_ms) {
+  auto r = submit(i, tx);
+  if (!std::holds_alternative<Hash32>(r)) return std::get<rpc::RpcError>(r).message;
+  std::promise<bool> p;
+  node(i).wait_committed(tx.hash, static_cast<uint32_t>(timeout_ms),
+                         [&](bool ok) { p.set_value(ok); });
+  if (!p.get_future().get()) return "not committed";
+  return std::nullopt;
+}
+
+int Cluster::start_all(int timeout_ms) {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!start(i)) return -1;
+  }
+  return wait_leader(timeout_ms);
+}
+
 int Cluster::wait_leader(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   // A leader, and every running node knows it (so followers can forward).

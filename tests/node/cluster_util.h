@@ -47,6 +47,11 @@ class Cluster {
   ledger::Tx make(const std::string& signer, ledger::TxType type, ledger::Payload payload);
   // Submits through node i; returns the hash or the error message.
   std::variant<Hash32, rpc::RpcError> submit(size_t i, const ledger::Tx& tx);
+  // Submits through node i and waits until node i has applied it; the error
+  // (or "not committed") otherwise.
+  std::optional<std::string> commit(size_t i, const ledger::Tx& tx, int timeout_ms = 10000);
+  // Starts every node and waits for a leader; its index, or -1.
+  int start_all(int timeout_ms = 5000);
   // Waits until some node is leader; returns its index or -1.
   int wait_leader(int timeout_ms);
   bool wait_height(size_t i, uint64_t height, int timeout_ms);
