@@ -1,9 +1,8 @@
 // The I/O thread: Raft ticks, peer frames, Ready handling, block proposal.
-#include <algorithm>
-
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/asio/post.hpp>
 #include <set>
 
 #include "consensus/codec.h"

@@ -9,11 +9,10 @@
 //   state-<index>/          a received checkpoint, verified, ready to install
 //   STATE                   names the live state directory ("state" if absent)
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
-
 #include <filesystem>
 #include <fstream>
 

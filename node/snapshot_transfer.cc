@@ -22,8 +22,8 @@ constexpr size_t kFileNameMax = 255;
 bool safe_name(const std::string& n) {
   if (n.empty() || n.size() > kFileNameMax || n == "." || n == "..") return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -171,8 +171,8 @@ SnapChunk serve_fetch(const std::string& dir, const SnapFetch& f) {
   c.data.resize(std::min<uint64_t>(kSnapChunkBytes, file.size - f.offset));
   size_t got = 0;
   while (got < c.data.size()) {
-    ssize_t n = ::pread(fd, c.data.data() + got, c.data.size() - got,
-                        static_cast<off_t>(f.offset + got));
+    ssize_t n =
+        ::pread(fd, c.data.data() + got, c.data.size() - got, static_cast<off_t>(f.offset + got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<size_t>(n);

@@ -65,6 +65,7 @@ using namespace suanli;
 #include "tools/bench_common.h"
 #include "tools/bench_etcd.h"
 #include "tools/bench_report.h"
+#include "tools/bench_state.h"
 
 using namespace suanli::bench;
 using bench::Clock;
@@ -169,21 +170,6 @@ uint64_t current_height(uint16_t port) {
   if (!r || !r->contains("result")) die("node_status failed");
   return (*r)["result"].value("height", uint64_t{0});
 }
-
-struct ThroughputResult {
-  uint64_t submitted = 0, accepted = 0, committed = 0, rejected = 0, blocks = 0, duplicate = 0,
-           busy = 0, no_leader = 0, failed = 0, requests = 0, http_errors = 0, transport_errors = 0;
-  size_t max_block_txs = 0;
-  double submit_seconds = 0, seconds = 0, tps = 0, submit_rate = 0;
-  bool complete = false;
-  std::map<int, uint64_t> failed_by_code;
-  std::string first_failure;
-  std::vector<double> node_cpu_seconds;
-  double bench_cpu_seconds = 0;
-  double follower_lag_seconds = 0;  // last commit on the leader to last apply on every node
-  double all_applied_tps = 0;       // committed / (first submit to last apply on every node)
-  uint64_t sample_checked = 0, sample_ok = 0;
-};
 
 ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<ledger::Tx>& txs,
                                 const Options& o) {
@@ -355,37 +341,6 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
 
 }  // namespace
 
-json throughput_json(const ThroughputResult& tr) {
-  json failed_codes = json::object();
-  for (auto [code, count] : tr.failed_by_code) failed_codes[std::to_string(code)] = count;
-  return json{{"tps", tr.tps},
-   {"seconds", tr.seconds},
-   {"submit_seconds", tr.submit_seconds},
-   {"submit_rate", tr.submit_rate},
-   {"submitted", tr.submitted},
-   {"accepted", tr.accepted},
-   {"committed", tr.committed},
-   {"complete", tr.complete},
-   {"rejected", tr.rejected},
-   {"blocks", tr.blocks},
-   {"max_block_txs", tr.max_block_txs},
-   {"busy", tr.busy},
-   {"no_leader", tr.no_leader},
-   {"duplicate", tr.duplicate},
-   {"failed", tr.failed},
-   {"failed_by_code", failed_codes},
-   {"first_failure", tr.first_failure},
-   {"requests", tr.requests},
-   {"http_errors", tr.http_errors},
-   {"transport_errors", tr.transport_errors},
-   {"node_cpu_seconds", tr.node_cpu_seconds},
-   {"bench_cpu_seconds", tr.bench_cpu_seconds},
-   {"sample_checked", tr.sample_checked},
-   {"sample_ok", tr.sample_ok},
-   {"follower_lag_seconds", tr.follower_lag_seconds},
-   {"all_nodes_applied_tps", tr.all_applied_tps}};
-}
-
 int main(int argc, char** argv) {
   Options o = parse_args(argc, argv);
   ledger::crypto_init();
@@ -497,12 +452,40 @@ int main(int argc, char** argv) {
     nosig = throughput_json(nr);
     ns.stop();
   }
-  EtcdResult er = run_etcd(work + "/etcd", o.quick, sign_transfers(accounts, 1, 6, wall_ms() + 600000)[0].canonical.size());
-  json etcd = {{"available", er.available}, {"version", er.version}, {"why_not", er.why_not},
-               {"peak_wps", er.peak_wps}, {"runs", json::array()}};
+  // 6. The same load on a state of many participants and contracts.
+  json big;
+  {
+    Cluster bc(o, accounts, work + "/big");
+    double fill = 0;
+    for (const auto& n : bc.nodes())
+      fill += prefill_state(n.data_dir + "/state", o.big_state, o.big_state);
+    say("prefilled %zu participants and %zu contracts per node in %.1f s", o.big_state, o.big_state,
+        fill);
+    bc.start();
+    int l = bc.wait_leader(60);
+    if (l < 0) die("no leader in the large-state cluster; logs in " + work + "/big");
+    run_throughput(bc, l, sign_transfers(accounts, 3000, 7, wall_ms() + 1800000), o);
+    auto br = run_throughput(bc, l, sign_transfers(accounts, o.txs, 8, wall_ms() + 3000000), o);
+    say("large state: %.0f tx/s (%.2f of the empty state's)", br.tps, br.tps / tr.tps);
+    big = throughput_json(br);
+    big["participants"] = big["contracts"] = o.big_state;
+    big["prefill_seconds"] = fill;
+    bc.stop();
+  }
+  EtcdResult er = run_etcd(work + "/etcd", o.quick,
+                           sign_transfers(accounts, 1, 6, wall_ms() + 600000)[0].canonical.size());
+  json etcd = {{"available", er.available},
+               {"version", er.version},
+               {"why_not", er.why_not},
+               {"peak_wps", er.peak_wps},
+               {"runs", json::array()}};
   for (const auto& r : er.runs) {
-    etcd["runs"].push_back({{"how", r.how}, {"clients", r.clients}, {"writes", r.writes},
-                            {"errors", r.errors}, {"seconds", r.seconds}, {"wps", r.wps}});
+    etcd["runs"].push_back({{"how", r.how},
+                            {"clients", r.clients},
+                            {"writes", r.writes},
+                            {"errors", r.errors},
+                            {"seconds", r.seconds},
+                            {"wps", r.wps}});
   }
   if (er.available) {
     std::printf("no-signature throughput / etcd: %.2f\n", nosig["tps"].get<double>() / er.peak_wps);
@@ -564,7 +547,7 @@ int main(int argc, char** argv) {
       {"nodes", nodes},
       {"no_signatures", nosig},
       {"etcd", etcd},
-      {"not_measured_yet", {"state_1m_participants_1m_contracts"}},
+      {"large_state", big},
   };
   write_reports(o, res);
   say("wrote %s/results.json and %s/RESULTS.md", o.out.c_str(), o.out.c_str());

@@ -61,6 +61,7 @@ struct Options {
   size_t batch = 200;
   double latency_seconds = 0;  // 0: by mode
   double verify_seconds = 2;
+  size_t big_state = 0;  // participants (and as many contracts) prefilled; 0: by mode
 };
 
 inline double secs_since(Clock::time_point t) {
@@ -116,6 +117,8 @@ inline Options parse_args(int argc, char** argv) {
       o.batch = std::stoul(need(i));
     } else if (a == "--latency-seconds") {
       o.latency_seconds = std::stod(need(i));
+    } else if (a == "--big-state") {
+      o.big_state = std::stoul(need(i));
     } else if (a == "--verify-seconds") {
       o.verify_seconds = std::stod(need(i));
     } else {
@@ -130,6 +133,7 @@ inline Options parse_args(int argc, char** argv) {
   if (o.buyers < 2 || o.clients < 1 || o.batch < 1 || o.batch > 1000)
     die("bad --buyers/--clients/--batch");
   if (o.txs == 0) o.txs = o.quick ? 60000 : 240000;
+  if (o.big_state == 0) o.big_state = o.quick ? 100000 : 1000000;
   if (o.latency_seconds == 0) o.latency_seconds = o.quick ? 15 : 60;
   return o;
 }

@@ -63,17 +63,17 @@ class EtcdCluster {
       const std::string client = "http://127.0.0.1:" + std::to_string(m.client_port);
       const std::string peer = "http://127.0.0.1:" + std::to_string(m.peer_port);
       // Defaults otherwise: every write fsynced to the WAL, as suanli does.
-      std::vector<std::string> args = {exe_,
-                                       "--name", m.name,
-                                       "--data-dir", m.data_dir,
-                                       "--listen-client-urls", client,
-                                       "--advertise-client-urls", client,
-                                       "--listen-peer-urls", peer,
-                                       "--initial-advertise-peer-urls", peer,
-                                       "--initial-cluster", initial_,
-                                       "--initial-cluster-state", "new",
-                                       "--initial-cluster-token", "suanli-bench",
-                                       "--log-level", "warn"};
+      std::vector<std::string> args = {exe_,           "--name",
+                                       m.name,         "--data-dir",
+                                       m.data_dir,     "--listen-client-urls",
+                                       client,         "--advertise-client-urls",
+                                       client,         "--listen-peer-urls",
+                                       peer,           "--initial-advertise-peer-urls",
+                                       peer,           "--initial-cluster",
+                                       initial_,       "--initial-cluster-state",
+                                       "new",          "--initial-cluster-token",
+                                       "suanli-bench", "--log-level",
+                                       "warn"};
       posix_spawn_file_actions_t fa;
       posix_spawn_file_actions_init(&fa);
       posix_spawn_file_actions_addopen(&fa, 1, m.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -140,10 +140,10 @@ class EtcdCluster {
           } else {
             json success = json::array();
             for (size_t k = 0; k < ops; ++k) {
-              success.push_back({{"request_put",
-                                  {{"key", base64("k/" + std::to_string(t) + "/" +
-                                                  std::to_string(i++))},
-                                   {"value", base64(value)}}}});
+              success.push_back(
+                  {{"request_put",
+                    {{"key", base64("k/" + std::to_string(t) + "/" + std::to_string(i++))},
+                     {"value", base64(value)}}}});
             }
             body = json{{"success", success}}.dump();
             target = "/v3/kv/txn";
