@@ -18,6 +18,8 @@ echo "== release build"
 "$root/scripts/build.sh"
 echo "== release tests"
 (cd build && ctest --output-on-failure -j "$jobs")
+echo "== chaos (quick)"
+"$root/scripts/chaos.sh" --quick
 
 if ((sanitize)); then
   echo "== ASan+UBSan build of the pure libraries"

@@ -133,7 +133,14 @@ class Cluster {
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
 
   void start() {
-    for (auto& n : nodes_) {
+    for (int i = 0; i < kNodes; ++i) start_one(i);
+  }
+
+  // Starts node i if it is not running.
+  void start_one(int i) {
+    NodeProc& n = nodes_.at(static_cast<size_t>(i));
+    if (n.pid > 0) return;
+    {
       std::vector<std::string> args = {
           exe_,        "--data-dir",  n.data_dir,
           "--genesis", genesis_path_, "--listen",
@@ -154,8 +161,32 @@ class Cluster {
     }
   }
 
+  void kill9(int i) {
+    NodeProc& n = nodes_.at(static_cast<size_t>(i));
+    if (n.pid <= 0) return;
+    ::kill(n.pid, SIGCONT);  // a paused node dies as well
+    ::kill(n.pid, SIGKILL);
+    ::waitpid(n.pid, nullptr, 0);
+    n.pid = 0;
+  }
+  void signal(int i, int sig) {
+    if (nodes_.at(static_cast<size_t>(i)).pid > 0) ::kill(nodes_[static_cast<size_t>(i)].pid, sig);
+  }
+  // Index of a node that exited by itself (not through kill9/stop), or -1.
+  int crashed() {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      auto& n = nodes_[i];
+      if (n.pid > 0 && ::waitpid(n.pid, nullptr, WNOHANG) == n.pid) {
+        n.pid = 0;
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
   void stop() {
     for (auto& n : nodes_) {
+      if (n.pid > 0) ::kill(n.pid, SIGCONT);
       if (n.pid > 0) ::kill(n.pid, SIGTERM);
     }
     for (auto& n : nodes_) {
