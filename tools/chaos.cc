@@ -199,6 +199,9 @@ int main(int argc, char** argv) {
   accounts.regulator = key_for(1u << 31);
   for (size_t i = 0; i < 200; ++i) accounts.buyers.push_back(key_for(i));
   Cluster c(o, accounts, work);
+  // Frequent snapshots and a short log: a restarted node often has to catch
+  // up through a snapshot transfer, under faults too.
+  c.set_extra_args({"--snapshot-interval", "300", "--snapshot-keep", "50"});
   c.start();
   if (c.wait_leader(30) < 0) die("no leader within 30 s; logs in " + work);
 
