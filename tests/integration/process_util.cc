@@ -64,6 +64,7 @@ ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
   o.out_dir = dir;
   o.base_port = base_port_ = free_port_block();
   o.rpc_base_port = static_cast<uint16_t>(o.base_port + 8);
+  o.clear_participant_keys = true;  // read directly below; no Argon2id cost
   auto r = genesis::write_devnet(o);
   if (!r) throw std::runtime_error("devnet: " + r.status().to_string());
   devnet_ = *r;
