@@ -34,7 +34,8 @@ uint64_t now_ms() {
                                    .count());
 }
 
-// A base port whose next 16 ports are free now.
+}  // namespace
+
 uint16_t free_port_block() {
   std::mt19937 rng(static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
   for (int attempt = 0; attempt < 200; ++attempt) {
@@ -53,8 +54,6 @@ uint16_t free_port_block() {
   }
   throw std::runtime_error("no free port block");
 }
-
-}  // namespace
 
 ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
   ledger::crypto_init();
