@@ -16,6 +16,8 @@
 #include "genesis/node_config.h"
 #include "ledger/crypto.h"
 #include "ledger/validate.h"
+#include "wallet/keystore.h"
+#include "wallet/secure_file.h"
 
 namespace suanli::genesis {
 namespace {
@@ -96,24 +98,6 @@ uint64_t now_ms() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
-Status write_new_file(const fs::path& path, const std::string& text, mode_t mode) {
-  std::string p = path.string();
-  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Status::error("io_error", "create " + p + ": " + std::strerror(errno));
-  Status s;
-  if (::fchmod(fd, mode) != 0) s = Status::error("io_error", "chmod " + p);
-  std::string_view rest = text;
-  while (s && !rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) s = Status::error("io_error", "write " + p + ": " + std::strerror(errno));
-    if (n > 0) rest.remove_prefix(static_cast<size_t>(n));
-  }
-  if (s && ::fsync(fd) != 0) s = Status::error("io_error", "fsync " + p);
-  ::close(fd);
-  return s;
-}
-
 Status check_options(const DevnetOptions& o) {
   if (o.nodes < 1 || o.nodes > kDevnetNodesMax) {
     return Status::error("invalid_argument",
@@ -149,14 +133,53 @@ Status prepare_out_dir(const fs::path& dir) {
       return Status::error("already_exists", dir.string() + " is not empty; refusing to overwrite");
     }
   }
-  fs::create_directories(dir / "keys", ec);
+  fs::create_directories(dir, ec);
   if (ec) return Status::error("io_error", "create " + dir.string() + ": " + ec.message());
   return Status::ok();
 }
 
+std::string random_token() {
+  std::array<uint8_t, 16> raw{};
+  randombytes_buf(raw.data(), raw.size());
+  return to_hex(raw);
+}
+
+// Where a participant's key goes: a wallet keystore (or, for tests, a clear key file).
+class ParticipantKeyWriter {
+ public:
+  ParticipantKeyWriter(const DevnetOptions& o, const fs::path& dir)
+      : clear_(o.clear_participant_keys),
+        dir_(dir),
+        keystore_((dir / kDevnetKeystoreDir).string()) {}
+
+  Status init() {
+    if (clear_) {
+      std::error_code ec;
+      fs::create_directories(dir_ / "keys", ec);
+      if (ec) return Status::error("io_error", "create " + (dir_ / "keys").string());
+      return Status::ok();
+    }
+    password_ = "devnet-" + random_token();
+    return wallet::write_new_file((dir_ / kDevnetPasswordFile).string(), password_ + "\n", 0600);
+  }
+  Status write(const std::string& name, const ledger::KeyPair& key) {
+    if (clear_) return write_node_key((dir_ / "keys" / (name + ".key.json")).string(), key);
+    return keystore_.create(name, key, password_, wallet::kdf_cost_from_env());
+  }
+  ~ParticipantKeyWriter() { wallet::wipe(password_); }
+
+ private:
+  bool clear_;
+  fs::path dir_;
+  wallet::Keystore keystore_;
+  std::string password_;
+};
+
 // Builds the genesis document; writes participant keys as it makes them.
 Result<ledger::Genesis> build_genesis(const DevnetOptions& o, const fs::path& dir,
                                       DevnetResult& out, std::vector<ledger::KeyPair>& node_keys) {
+  ParticipantKeyWriter keys(o, dir);
+  if (Status s = keys.init(); !s) return s;
   ledger::Genesis g;
   g.chain_id = o.chain_id;
   g.genesis_time = o.genesis_time != 0 ? o.genesis_time : now_ms();
@@ -164,8 +187,9 @@ Result<ledger::Genesis> build_genesis(const DevnetOptions& o, const fs::path& di
   g.programs = demo_programs();
   for (const DemoEntity& e : kDemoEntities) {
     ledger::KeyPair key = ledger::keypair_random();
-    Status s =
-        write_node_key((dir / "keys" / (std::string(e.key_name) + ".key.json")).string(), key);
+    Status s = keys.write(std::string(e.key_name), key);
+    sodium_memzero(key.seed.data(), key.seed.size());
+    sodium_memzero(key.secret.data(), key.secret.size());
     if (!s) return s;
     ledger::GenesisParticipant p;
     p.pubkey = key.pubkey;
@@ -190,12 +214,6 @@ Result<ledger::Genesis> build_genesis(const DevnetOptions& o, const fs::path& di
   return g;
 }
 
-std::string random_token() {
-  std::array<uint8_t, 16> raw{};
-  randombytes_buf(raw.data(), raw.size());
-  return to_hex(raw);
-}
-
 Status write_nodes(const DevnetOptions& o, const fs::path& dir, const ledger::Genesis& g,
                    const std::vector<ledger::KeyPair>& node_keys, DevnetResult& out) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -211,7 +229,7 @@ Status write_nodes(const DevnetOptions& o, const fs::path& dir, const ledger::Ge
                              {"genesis", "genesis.json"},   {"key_file", n.node_id + ".key.json"},
                              {"listen", node.listen},       {"rpc", node.rpc},
                              {"rpc_token", random_token()}, {"log_level", "info"}};
-    s = write_new_file(node.config_path, config.dump(2) + "\n", 0600);
+    s = wallet::write_new_file(node.config_path, config.dump(2) + "\n", 0600);
     if (!s) return s;
     out.nodes.push_back(std::move(node));
   }
@@ -240,7 +258,7 @@ Result<DevnetResult> write_devnet(const DevnetOptions& options) {
   if (!parsed) return parsed.status();
   out.genesis = std::move(*parsed);
   out.genesis_path = (dir / "genesis.json").string();
-  if (s = write_new_file(out.genesis_path, text, 0644); !s) return s;
+  if (s = wallet::write_new_file(out.genesis_path, text, 0644); !s) return s;
   if (s = write_nodes(options, dir, out.genesis, node_keys, out); !s) return s;
   for (auto& k : node_keys) {
     sodium_memzero(k.seed.data(), k.seed.size());

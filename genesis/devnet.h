@@ -5,7 +5,12 @@
 //   genesis.json                  the genesis document
 //   <node_id>.key.json            node key (0600)
 //   <node_id>.json                node config (0600: it holds the rpc_token)
-//   keys/<name>.key.json          participant keys, same format (0600)
+//   keystore/<name>.json          participant keys, encrypted wallet keystores
+//                                 (0600; wallet/keystore.h)
+//   keystore-password.DEMO-ONLY.txt  their password (0600): a devnet is a demo,
+//                                 never put real money behind these keys
+// With clear_participant_keys (tests only) the participant keys are written
+// instead in the clear as keys/<name>.key.json (the node key format, 0600).
 // Nodes are gz-1, gz-2, bj-1, gz-3, gz-4, bj-2, ... (two Guizhou nodes for
 // each Beijing one). Node i (1-based) listens for peers on
 // 127.0.0.1:(base_port + i) (7601, 7602, ...) and serves JSON-RPC on
@@ -33,9 +38,14 @@ struct DevnetOptions {
   uint16_t base_port = 7600;
   uint16_t rpc_base_port = 8644;
   uint64_t genesis_time = 0;  // ms since the epoch; 0 means now, rounded to ms
+  // Tests only: clear key files instead of keystores (no Argon2id cost).
+  bool clear_participant_keys = false;
 };
 
-// A demo participant: its key file is keys/<key_name>.key.json.
+inline constexpr const char* kDevnetKeystoreDir = "keystore";
+inline constexpr const char* kDevnetPasswordFile = "keystore-password.DEMO-ONLY.txt";
+
+// A demo participant: its keystore is keystore/<key_name>.json.
 struct DevnetParticipant {
   std::string key_name;
   ledger::GenesisParticipant participant;

@@ -27,7 +27,9 @@ const char* kUsage =
     "                             [--rpc-base-port R] [--genesis-time MS]\n"
     "\n"
     "Writes DIR/genesis.json, node keys and configs (DIR/<node_id>.key.json,\n"
-    "DIR/<node_id>.json) and demo participant keys (DIR/keys/<name>.key.json).\n"
+    "DIR/<node_id>.json) and encrypted wallet keystores for the demo participants\n"
+    "(DIR/keystore/<name>.json; their password, for demos only, is in\n"
+    "DIR/keystore-password.DEMO-ONLY.txt).\n"
     "Node i (1-based) listens for peers on 127.0.0.1:P+i and serves JSON-RPC on\n"
     "127.0.0.1:R+i (defaults P=7600, R=8644: node 1 is 7601 and 8645).\n";
 
@@ -44,11 +46,15 @@ void print_summary(const suanli::genesis::DevnetResult& r) {
   for (const auto& p : r.participants) {
     const auto& q = p.participant;
     std::string role(suanli::ledger::role_name(q.role));
-    std::printf("key      %-18s %-9s %s %s %s  keys/%s.key.json\n", p.key_name.c_str(),
-                role.c_str(), q.province.c_str(),
-                suanli::format_yuan(static_cast<int64_t>(q.balance)).c_str(), q.name.c_str(),
-                p.key_name.c_str());
+    std::printf("key      %-18s %-9s %s %s %s\n", p.key_name.c_str(), role.c_str(),
+                q.province.c_str(), suanli::format_yuan(static_cast<int64_t>(q.balance)).c_str(),
+                q.name.c_str());
   }
+  std::string dir = r.genesis_path.substr(0, r.genesis_path.rfind('/'));
+  std::printf("wallet   suanli-wallet --keystore %s/%s --password-file %s/%s ...\n", dir.c_str(),
+              suanli::genesis::kDevnetKeystoreDir, dir.c_str(),
+              suanli::genesis::kDevnetPasswordFile);
+  std::printf("         (a demo password in the clear: never use these keys for real money)\n");
   if (!r.nodes.empty()) {
     std::printf("start    suanlid --config %s\n", r.nodes.front().config_path.c_str());
   }

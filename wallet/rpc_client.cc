@@ -1,11 +1,10 @@
-#include <utility>  // before Asio on g++ 12
-
 #include "wallet/rpc_client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <utility>  // before Asio on g++ 12
 
 namespace suanli::wallet {
 
@@ -22,8 +21,7 @@ RpcClient::RpcClient(const std::string& url) {
   port_ = colon == std::string::npos ? "8645" : rest.substr(colon + 1);
 }
 
-Result<std::pair<int, std::string>> RpcClient::post(const std::string& body,
-                                                    int timeout_ms) const {
+Result<std::pair<int, std::string>> RpcClient::post(const std::string& body, int timeout_ms) const {
   try {
     boost::asio::io_context io;
     tcp::resolver resolver(io);
@@ -57,8 +55,8 @@ Result<RpcReply> RpcClient::call(const std::string& method, const nlohmann::json
   if (!res) return res.status();
   auto j = nlohmann::json::parse(res->second, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return Status::error("unreachable", "the node answered HTTP " +
-                                            std::to_string(res->first) + " without JSON-RPC");
+    return Status::error("unreachable", "the node answered HTTP " + std::to_string(res->first) +
+                                            " without JSON-RPC");
   }
   RpcReply reply;
   if (j.contains("result")) {

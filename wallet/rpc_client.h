@@ -3,21 +3,20 @@
 // Thread-safe: calls share no state.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
 namespace suanli::wallet {
 
 struct RpcReply {
-  bool ok = false;             // "result" present
-  nlohmann::json result;       // when ok
-  int error_code = 0;          // when !ok
-  std::string error_message;   // when !ok
-  nlohmann::json error_data;   // when !ok (null if absent)
+  bool ok = false;            // "result" present
+  nlohmann::json result;      // when ok
+  int error_code = 0;         // when !ok
+  std::string error_message;  // when !ok
+  nlohmann::json error_data;  // when !ok (null if absent)
 };
 
 class RpcClient {

@@ -2,10 +2,12 @@
 #include "genesis/devnet.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -13,6 +15,7 @@
 #include "genesis/node_config.h"
 #include "ledger/validate.h"
 #include "tests/genesis/genesis_util.h"
+#include "wallet/keystore.h"
 
 namespace suanli::genesis {
 namespace {
@@ -36,6 +39,7 @@ mode_t file_mode(const fs::path& p) {
 }
 
 TEST(DevnetTest, WritesGenesisKeysAndConfigsThatLoad) {
+  ::unsetenv("SUANLI_WALLET_TEST_KDF");  // the real Argon2id cost
   testing::TempDir tmp;
   fs::path out = tmp.path() / "net";
   ASSERT_EQ(run_genesis("devnet --nodes 3 --out " + out.string()), 0);
@@ -96,11 +100,27 @@ TEST(DevnetTest, WritesGenesisKeysAndConfigsThatLoad) {
       {"sh-biotech", {ledger::Role::kBuyer, "CN-SH", 5000000000}},
   };
   ASSERT_EQ(g->participants.size(), demo.size());
+  // Encrypted wallet keystores, their demo password in a private file, and
+  // no participant key in the clear anywhere.
+  EXPECT_FALSE(fs::exists(out / "keys"));
+  fs::path password_path = out / kDevnetPasswordFile;
+  EXPECT_EQ(file_mode(password_path), 0600u);
+  std::string password;
+  std::getline(std::ifstream(password_path), password);
+  ASSERT_FALSE(password.empty());
+  wallet::Keystore keystore((out / kDevnetKeystoreDir).string());
   for (const auto& [name, want] : demo) {
-    fs::path key_path = out / "keys" / (name + ".key.json");
+    std::string key_path = keystore.path_of(name);
     EXPECT_EQ(file_mode(key_path), 0600u) << name;
-    auto key = load_node_key(key_path.string());
+    auto info = keystore.info(name);
+    ASSERT_TRUE(info) << name << ": " << info.status().to_string();
+    EXPECT_EQ(info->opslimit, crypto_pwhash_OPSLIMIT_INTERACTIVE) << name;
+    EXPECT_EQ(info->memlimit, crypto_pwhash_MEMLIMIT_INTERACTIVE) << name;
+    EXPECT_FALSE(keystore.unlock(name, password + "x")) << name;
+    auto key = keystore.unlock(name, password);
     ASSERT_TRUE(key) << name << ": " << key.status().to_string();
+    std::string text((std::istreambuf_iterator<char>(std::ifstream(key_path).rdbuf())), {});
+    EXPECT_EQ(text.find(to_hex(key->seed)), std::string::npos) << name;
     const ledger::GenesisParticipant* found = nullptr;
     for (const auto& p : g->participants) {
       if (p.pubkey == key->pubkey) found = &p;
@@ -114,6 +134,7 @@ TEST(DevnetTest, WritesGenesisKeysAndConfigsThatLoad) {
 }
 
 TEST(DevnetTest, PortsChainIdAndNodeNames) {
+  ::setenv("SUANLI_WALLET_TEST_KDF", "1", 1);  // cheap keystores from here on
   testing::TempDir tmp;
   fs::path out = tmp.path() / "net";
   ASSERT_EQ(run_genesis("devnet --nodes 5 --out " + out.string() +

@@ -34,7 +34,8 @@ uint64_t now_ms() {
                                    .count());
 }
 
-// A base port whose next 16 ports are free now.
+}  // namespace
+
 uint16_t free_port_block() {
   std::mt19937 rng(static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
   for (int attempt = 0; attempt < 200; ++attempt) {
@@ -54,8 +55,6 @@ uint16_t free_port_block() {
   throw std::runtime_error("no free port block");
 }
 
-}  // namespace
-
 ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
   ledger::crypto_init();
   std::filesystem::remove_all(dir);
@@ -64,6 +63,7 @@ ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
   o.out_dir = dir;
   o.base_port = base_port_ = free_port_block();
   o.rpc_base_port = static_cast<uint16_t>(o.base_port + 8);
+  o.clear_participant_keys = true;  // read directly below; no Argon2id cost
   auto r = genesis::write_devnet(o);
   if (!r) throw std::runtime_error("devnet: " + r.status().to_string());
   devnet_ = *r;

@@ -18,6 +18,9 @@
 
 namespace suanli::testing {
 
+// A base port whose next 16 ports are free now.
+uint16_t free_port_block();
+
 class ProcessDevnet {
  public:
   ProcessDevnet(int nodes, const std::string& dir);
