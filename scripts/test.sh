@@ -20,6 +20,8 @@ echo "== release tests"
 (cd build && ctest --output-on-failure -j "$jobs")
 echo "== chaos (quick)"
 "$root/scripts/chaos.sh" --quick
+echo "== fuzz targets, a few seconds each"
+"$root/scripts/fuzz.sh" "${SUANLI_FUZZ_SECONDS:-5}"
 
 if ((sanitize)); then
   echo "== ASan+UBSan build of the pure libraries"
