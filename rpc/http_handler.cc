@@ -61,6 +61,22 @@ HttpReply HttpHandler::error_reply(unsigned status, int code, std::string messag
   return r;
 }
 
+// 200 while this node serves and has not diverged; 503 otherwise.
+HttpReply HttpHandler::healthz() const {
+  nlohmann::json status = service_.node_status();
+  bool diverged = status.is_object() && status.value("diverged", false);
+  nlohmann::json body{{"status", diverged ? "diverged" : "ok"},
+                      {"height", service_.applied_height()}};
+  if (status.is_object()) {
+    body["role"] = status.value("role", "");
+    body["leader_id"] = status.value("leader_id", "");
+  }
+  HttpReply r;
+  r.status = diverged ? 503 : 200;
+  r.body = body.dump() + "\n";
+  return r;
+}
+
 Auth HttpHandler::authorize(const std::string& header) const {
   if (options_.token.empty()) return Auth::kNoTokenConfigured;
   std::string_view h = trim(header);
@@ -74,7 +90,7 @@ void HttpHandler::handle(HttpRequest request, Post post, std::function<void(Http
   if (request.method == "GET") {
     HttpReply r;
     if (path == "/healthz") {
-      r.body = R"({"status":"ok"})";
+      r = healthz();
     } else if (path == "/metrics") {
       r.content_type = "text/plain; version=0.0.4";
       r.body = metrics_.render(service_);
