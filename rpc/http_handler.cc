@@ -3,17 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rpc/explorer.h"
+
 namespace suanli::rpc {
 namespace {
-
-constexpr std::string_view kExplorerPage = R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>suanli</title></head>
-<body><h1>suanli</h1>
-<p>A permissioned ledger for compute vouchers and compute trading.</p>
-<p>The explorer is not built yet. JSON-RPC 2.0 is served by POST to <code>/</code>;
-see also <a href="/healthz">/healthz</a> and <a href="/metrics">/metrics</a>.</p>
-</body></html>
-)";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -96,7 +89,7 @@ void HttpHandler::handle(HttpRequest request, Post post, std::function<void(Http
       r.body = metrics_.render(service_);
     } else if (path == "/") {
       r.content_type = "text/html; charset=utf-8";
-      r.body = std::string(kExplorerPage);
+      r.body = std::string(explorer_page());
     } else {
       r = error_reply(404, errc::kMethodNotFound, "no such path");
     }
