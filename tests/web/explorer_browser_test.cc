@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -77,7 +78,7 @@ class ExplorerBrowserTest : public ::testing::Test {
   }
 
   std::string chromium_ = find_chromium();
-  std::string dir_ = web_temp_dir("explorer");
+  std::string dir_ = temp_dir("web-explorer");
   std::string profile_ = dir_ + "-chromium";
   std::string log_ = dir_ + "-chromium.log";
   std::unique_ptr<ProcessDevnet> d_;

@@ -1,20 +1,11 @@
 // Helpers for the web tests: a devnet's RPC ports and JSON-RPC shorthands.
 #pragma once
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <string>
 
 #include "tests/integration/process_util.h"
 
 namespace suanli::testing {
-
-inline std::string web_temp_dir(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("suanli-web-" + name + "-" + std::to_string(::getpid())))
-      .string();
-}
 
 inline uint16_t rpc_port(const ProcessDevnet& d, int i) {
   const std::string& rpc = d.devnet().nodes.at(static_cast<size_t>(i)).rpc;

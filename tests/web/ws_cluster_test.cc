@@ -27,7 +27,7 @@ double sample(const std::string& body, const std::string& name) {
 }
 
 TEST(WsClusterTest, EveryBlockOnceInOrderAcrossALeaderChange) {
-  ProcessDevnet d(3, web_temp_dir("ws"));
+  ProcessDevnet d(3, temp_dir("web-ws"));
   ASSERT_TRUE(d.start_all());
   int leader = d.leader(10000);
   ASSERT_GE(leader, 0);
