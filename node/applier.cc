@@ -213,6 +213,7 @@ bool NodeImpl::apply_block_entry(const consensus::Entry& e, const ledger::Block&
   mempool_.remove(hashes);
   for (const auto& tx : prepared->txs) pool_.cache().erase(tx.hash, tx.signature);
   notify_applied(h.height, hashes);
+  applied_listeners_.publish(h.height, result.outcomes);
   if (!result.membership_changes.empty()) {
     boost::asio::post(io_, [this, changes = std::move(result.membership_changes)] {
       apply_membership(changes);

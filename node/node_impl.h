@@ -16,6 +16,7 @@
 
 #include "consensus/raft_core.h"
 #include "ledger/block.h"
+#include "node/applied_listeners.h"
 #include "node/mempool.h"
 #include "node/node.h"
 #include "node/snapshot_transfer.h"
@@ -82,6 +83,9 @@ class NodeImpl final : public Node {
   Status transfer_leadership(const std::string& node_id) override;
   Status take_snapshot() override;
   Status set_log_level(const std::string& level) override;
+  uint64_t add_applied_listener(rpc::AppliedListener listener) override;  // applied_listeners.cc
+  void remove_applied_listener(uint64_t id) override;
+  uint64_t signature_verifications() const override;
 
  private:
   // --- I/O thread (raft_loop.cc): owns core_, transport_, timers ---
@@ -165,6 +169,7 @@ class NodeImpl final : public Node {
   uint64_t staged_index_ = 0;                              // I/O thread
 
   VerifyPool pool_;
+  AppliedListeners applied_listeners_;  // published to by the apply thread
   Mempool mempool_;
 
   // Prepared (decoded + verified) blocks by block hash.

@@ -304,6 +304,7 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
     }
   }
   notify_applied(applied.tip.height, committed);
+  applied_listeners_.publish_snapshot(applied.tip.height);
   boost::asio::post(io_, [this] {
     prune_checkpoints();
     refresh_peers();

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "ledger/codec.h"
 #include "rpc/methods.h"
 
@@ -94,7 +96,8 @@ std::string Dispatcher::dump(const json& response) {
 }
 
 void Dispatcher::handle(std::string_view body, Auth auth, Post post,
-                        std::function<void(std::string)> done) {
+                        std::function<void(std::string)> done, SessionMethods* session) {
+  const CallCtx ctx{auth, std::move(post), session};
   std::string error;
   auto parsed = ledger::parse_strict_all(body, &error, limits_.json_depth_max);
   if (!parsed) {
@@ -106,7 +109,7 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
   auto doc = std::make_shared<Doc>(Doc{std::move(*parsed)});
   const json& root = doc->parsed.value;
   if (!root.is_array()) {
-    call(doc, root, "", auth, post, [done](std::optional<json> response) {
+    call(doc, root, "", ctx, [done](std::optional<json> response) {
       done(response ? dump(*response) : std::string());
     });
     return;
@@ -135,7 +138,7 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
   batch->remaining = root.size();
   batch->done = std::move(done);
   for (size_t i = 0; i < root.size(); ++i) {
-    call(doc, root[i], "[" + std::to_string(i) + "]", auth, post,
+    call(doc, root[i], "[" + std::to_string(i) + "]", ctx,
          [batch, i](std::optional<json> response) {
            batch->answers[i] = std::move(response);
            if (--batch->remaining > 0) return;
@@ -149,7 +152,7 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
 }
 
 void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
-                      const std::string& prefix, Auth auth, const Post& post, Reply reply) {
+                      const std::string& prefix, const CallCtx& ctx, Reply reply) {
   json id = nullptr;
   bool notification = false;
   auto fail = [&](const RpcError& e) {
@@ -192,6 +195,12 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   const std::string& name = method_it->get_ref<const std::string&>();
   metrics_.count_request(name);
   const Method* method = find_method(name);
+  // Latency by method from here to the answer (waits included).
+  reply = [this, reply = std::move(reply), label = method ? std::string(method->name) : "unknown",
+           started = std::chrono::steady_clock::now()](std::optional<json> response) {
+    metrics_.observe_latency(label, std::chrono::steady_clock::now() - started);
+    reply(std::move(response));
+  };
   if (method == nullptr) {
     return fail_call(
         RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64), nullptr});
@@ -199,10 +208,16 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   if (!params.is_null() && !params.is_object()) {
     return fail_call(invalid_params("", "params must be an object"));
   }
-  if (method->kind == MethodKind::kOperator && auth != Auth::kOk) {
-    const char* why = auth == Auth::kNoTokenConfigured ? "operator methods are disabled (no token)"
-                      : auth == Auth::kMissing         ? "missing bearer token"
-                                                       : "wrong bearer token";
+  if (method->kind == MethodKind::kSession && ctx.session == nullptr) {
+    return fail_call(RpcError{errc::kMethodNotFound,
+                              name + " is served on the WebSocket at /ws, not over HTTP POST",
+                              nullptr});
+  }
+  if (method->kind == MethodKind::kOperator && ctx.auth != Auth::kOk) {
+    const char* why = ctx.auth == Auth::kNoTokenConfigured
+                          ? "operator methods are disabled (no token)"
+                      : ctx.auth == Auth::kMissing ? "missing bearer token"
+                                                   : "wrong bearer token";
     return fail_call(RpcError{errc::kUnauthorized, why, nullptr});
   }
   if (auto e = check_params(params, method->params)) return fail_call(*e);
@@ -220,9 +235,11 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   };
   switch (method->kind) {
     case MethodKind::kRead:
-      return run_read(*method, std::move(params), post, std::move(answer));
+      return run_read(*method, std::move(params), ctx.post, std::move(answer));
     case MethodKind::kSubmit:
-      return run_submit(doc, params, prefix, post, std::move(answer));
+      return run_submit(doc, params, prefix, ctx.post, std::move(answer));
+    case MethodKind::kSession:
+      return answer(ctx.session->session_call(name, params));
     case MethodKind::kOperator:
       try {
         return answer(method->op(service_, params));

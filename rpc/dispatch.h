@@ -28,6 +28,15 @@ using Post = std::function<void(std::function<void()>)>;
 // What the request's Authorization header proves.
 enum class Auth { kNoTokenConfigured, kMissing, kWrong, kOk };
 
+// The methods a connection serves itself (subscribe and unsubscribe on a
+// WebSocket). Called on the connection's executor, inline in handle().
+class SessionMethods {
+ public:
+  virtual ~SessionMethods() = default;
+  virtual std::variant<nlohmann::json, RpcError> session_call(std::string_view method,
+                                                              const nlohmann::json& params) = 0;
+};
+
 // Default wait when min_height or wait=committed come without timeout_ms.
 inline constexpr uint32_t kDefaultWaitMs = 10000;
 
@@ -38,8 +47,9 @@ class Dispatcher {
 
   // Answers a JSON-RPC body: `done` gets the response body, or "" when the
   // body held only notifications. `done` runs exactly once, inline or through
-  // `post`.
-  void handle(std::string_view body, Auth auth, Post post, std::function<void(std::string)> done);
+  // `post`. `session` (may be null: HTTP) serves MethodKind::kSession methods.
+  void handle(std::string_view body, Auth auth, Post post, std::function<void(std::string)> done,
+              SessionMethods* session = nullptr);
 
   // A JSON-RPC error response.
   static nlohmann::json error_response(const nlohmann::json& id, const RpcError& error);
@@ -48,8 +58,13 @@ class Dispatcher {
  private:
   struct Doc;
   using Reply = std::function<void(std::optional<nlohmann::json>)>;
+  struct CallCtx {
+    Auth auth;
+    Post post;
+    SessionMethods* session;
+  };
   void call(const std::shared_ptr<Doc>& doc, const nlohmann::json& request,
-            const std::string& prefix, Auth auth, const Post& post, Reply reply);
+            const std::string& prefix, const CallCtx& ctx, Reply reply);
   void run_read(const Method& method, nlohmann::json params, const Post& post,
                 std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
   void run_submit(const std::shared_ptr<Doc>& doc, const nlohmann::json& params,

@@ -3,17 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rpc/explorer.h"
+
 namespace suanli::rpc {
 namespace {
-
-constexpr std::string_view kExplorerPage = R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>suanli</title></head>
-<body><h1>suanli</h1>
-<p>A permissioned ledger for compute vouchers and compute trading.</p>
-<p>The explorer is not built yet. JSON-RPC 2.0 is served by POST to <code>/</code>;
-see also <a href="/healthz">/healthz</a> and <a href="/metrics">/metrics</a>.</p>
-</body></html>
-)";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -61,6 +54,22 @@ HttpReply HttpHandler::error_reply(unsigned status, int code, std::string messag
   return r;
 }
 
+// 200 while this node serves and has not diverged; 503 otherwise.
+HttpReply HttpHandler::healthz() const {
+  nlohmann::json status = service_.node_status();
+  bool diverged = status.is_object() && status.value("diverged", false);
+  nlohmann::json body{{"status", diverged ? "diverged" : "ok"},
+                      {"height", service_.applied_height()}};
+  if (status.is_object()) {
+    body["role"] = status.value("role", "");
+    body["leader_id"] = status.value("leader_id", "");
+  }
+  HttpReply r;
+  r.status = diverged ? 503 : 200;
+  r.body = body.dump() + "\n";
+  return r;
+}
+
 Auth HttpHandler::authorize(const std::string& header) const {
   if (options_.token.empty()) return Auth::kNoTokenConfigured;
   std::string_view h = trim(header);
@@ -74,13 +83,13 @@ void HttpHandler::handle(HttpRequest request, Post post, std::function<void(Http
   if (request.method == "GET") {
     HttpReply r;
     if (path == "/healthz") {
-      r.body = R"({"status":"ok"})";
+      r = healthz();
     } else if (path == "/metrics") {
       r.content_type = "text/plain; version=0.0.4";
       r.body = metrics_.render(service_);
     } else if (path == "/") {
       r.content_type = "text/html; charset=utf-8";
-      r.body = std::string(kExplorerPage);
+      r.body = std::string(explorer_page());
     } else {
       r = error_reply(404, errc::kMethodNotFound, "no such path");
     }

@@ -39,9 +39,12 @@ class HttpHandler {
 
   Metrics& metrics() { return metrics_; }
   const Options& options() const { return options_; }
+  Dispatcher& dispatcher() { return dispatcher_; }
+  // What an Authorization header proves.
+  Auth authorize(const std::string& header) const;
 
  private:
-  Auth authorize(const std::string& header) const;
+  HttpReply healthz() const;
 
   Service& service_;
   Options options_;

@@ -81,6 +81,9 @@ std::vector<Method> build_table() {
   t.push_back(read("stats_get", stats_get, {{"province", P::kProvince}}));
   t.push_back(read("node_status", node_status, {}));
   t.push_back(read("chain_genesis", chain_genesis, {}));
+  t.push_back(Method{"subscribe", MethodKind::kSession, {{"topic", P::kTopic, true}}});
+  t.push_back(
+      Method{"unsubscribe", MethodKind::kSession, {{"subscription", P::kSubscription, true}}});
   t.push_back(
       op("admin_transfer_leadership", admin_transfer_leadership, {{"node_id", P::kNodeId, true}}));
   t.push_back(op("admin_snapshot", admin_snapshot, {}));

@@ -49,7 +49,9 @@ using MethodResult = std::variant<nlohmann::json, RpcError>;
 using ReadFn = MethodResult (*)(ReadCtx& ctx, const nlohmann::json& params);
 using OperatorFn = MethodResult (*)(Service& service, const nlohmann::json& params);
 
-enum class MethodKind { kRead, kSubmit, kOperator };
+// kSession: served by the connection itself (subscribe and unsubscribe on
+// the WebSocket); over HTTP POST they are method not found.
+enum class MethodKind { kRead, kSubmit, kOperator, kSession };
 
 struct Method {
   std::string_view name;

@@ -14,6 +14,7 @@ using nlohmann::json;
 
 constexpr size_t kCursorHexMax = 256;
 constexpr size_t kNodeIdMax = 64;
+constexpr size_t kSubscriptionIdMax = 64;
 
 bool is_lower_hex(const std::string& s, size_t size) {
   if (s.size() != size) return false;
@@ -87,6 +88,12 @@ std::optional<std::string> check_value(const json& v, ParamType type) {
       return std::nullopt;
     case ParamType::kWait:
       if (!one_of(s, {"none", "committed"})) return "must be none or committed";
+      return std::nullopt;
+    case ParamType::kTopic:
+      if (!one_of(s, {"blocks", "txs"})) return "must be blocks or txs";
+      return std::nullopt;
+    case ParamType::kSubscription:
+      if (s.empty() || s.size() > kSubscriptionIdMax) return "must be 1 to 64 characters";
       return std::nullopt;
     default:
       return "has an unsupported type";

@@ -34,6 +34,8 @@ enum class ParamType {
   kLogLevel,          // trace / debug / info / warn / error / critical / off
   kWait,              // none / committed
   kTimeoutMs,         // 0..30000
+  kTopic,             // blocks / txs (WebSocket subscribe)
+  kSubscription,      // a subscription id from subscribe (1..64 characters)
   kAny,               // checked by the method itself (tx_submit's tx)
 };
 

@@ -1,8 +1,5 @@
 // The HTTP transport of the RPC server: Beast on one io_context, a strand per
-// connection. The only file that includes Beast.
-// clang-format off
-#include <utility>  // before Asio/Beast on g++ 12
-// clang-format on
+// connection. WebSocket upgrades at /ws are handed to rpc/ws_session.cc.
 #include "rpc/server.h"
 
 #include <spdlog/spdlog.h>
@@ -17,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -24,6 +22,8 @@
 #include <vector>
 
 #include "rpc/http_handler.h"
+#include "rpc/server_core.h"
+#include "rpc/token_bucket.h"
 
 namespace suanli::rpc {
 
@@ -37,46 +37,13 @@ namespace {
 constexpr std::chrono::milliseconds kDrainTime{2000};
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 
-class Session;
-
-// State shared by the server and its connections. Connections hold it, so
-// the io_context outlives every socket, even one whose session is kept by a
-// service callback after the server stopped.
-struct Core {
-  Core(Service& service, Options options)
-      : limits(options.limits), handler(service, std::move(options)) {}
-
-  // Posts `fn` to `ex` unless the server has stopped (then drops it).
-  void post(const net::any_io_executor& ex, std::function<void()> fn) {
-    std::lock_guard lock(mu);
-    if (stopped) return;
-    net::post(ex, std::move(fn));
-  }
-
-  net::io_context ioc;  // first member: destroyed last
-  // Keeps run() going until stop() has posted every close: a connection that
-  // waits on the service has no operation of its own pending.
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work{
-      net::make_work_guard(ioc)};
-  tcp::acceptor acceptor{ioc};
-  net::steady_timer accept_retry{ioc};
-  const Limits limits;
-  HttpHandler handler;
-
-  std::mutex mu;
-  bool stopped = false;                          // guarded by mu
-  std::vector<std::weak_ptr<Session>> sessions;  // guarded by mu
-  std::atomic<bool> stopping{false};
-};
-
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(std::shared_ptr<Core> core, tcp::socket socket)
       : core_(std::move(core)),
         stream_(std::move(socket)),
         ex_(stream_.get_executor()),
-        tokens_(core_->limits.requests_burst),
-        refilled_(std::chrono::steady_clock::now()) {
+        tokens_(core_->limits.requests_per_second, core_->limits.requests_burst) {
     core_->handler.metrics().connection_opened();
   }
   ~Session() { core_->handler.metrics().connection_closed(); }
@@ -85,8 +52,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(ex_, [self = shared_from_this()] { self->read(); });
   }
 
-  // From any thread.
-  void close() {
+  void close() override {
     net::post(ex_, [self = shared_from_this()] {
       beast::error_code ec;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -149,7 +115,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
-    if (!take_token()) {
+    if (beast::websocket::is_upgrade(req)) return upgrade();
+    if (!tokens_.take()) {
       HttpReply r = HttpHandler::error_reply(429, errc::kBusy, "too many requests");
       auto retry_ms =
           static_cast<uint64_t>(1000 / std::max<uint32_t>(1, core_->limits.requests_per_second)) +
@@ -172,16 +139,25 @@ class Session : public std::enable_shared_from_this<Session> {
                           [self](HttpReply reply) { self->write(std::move(reply), false); });
   }
 
-  // Token bucket over HTTP requests.
-  bool take_token() {
-    auto now = std::chrono::steady_clock::now();
-    double elapsed_s = std::chrono::duration<double>(now - refilled_).count();
-    refilled_ = now;
-    tokens_ = std::min<double>(core_->limits.requests_burst,
-                               tokens_ + elapsed_s * core_->limits.requests_per_second);
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
-    return true;
+  // A WebSocket upgrade: only at /ws, and only under the connection limit.
+  void upgrade() {
+    auto& req = parser_->get();
+    std::string_view target(req.target().data(), req.target().size());
+    if (target.substr(0, target.find('?')) != "/ws") {
+      return write(
+          HttpHandler::error_reply(404, errc::kInvalidRequest, "WebSocket is served at /ws only"),
+          false);
+    }
+    Metrics& m = core_->handler.metrics();
+    if (m.ws_open() >= core_->limits.ws_connections_max) {
+      m.ws_refused();
+      HttpReply r = HttpHandler::error_reply(503, errc::kBusy, "too many WebSocket connections");
+      r.close = true;
+      return write(std::move(r), false);
+    }
+    Auth auth = core_->handler.authorize(std::string(req[http::field::authorization]));
+    stream_.expires_never();  // the WebSocket stream keeps its own timeouts
+    start_websocket(core_, std::move(stream_), parser_->release(), auth);
   }
 
   void write(HttpReply reply, bool drain) {
@@ -239,8 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
-  double tokens_;
-  std::chrono::steady_clock::time_point refilled_;
+  TokenBucket tokens_;
   std::array<char, 16 * 1024> drain_buf_{};
   size_t drain_left_ = 0;
 };
@@ -264,16 +239,7 @@ void on_accept(const std::shared_ptr<Core>& core, beast::error_code ec, tcp::soc
     return accept(core);
   }
   auto session = std::make_shared<Session>(core, std::move(socket));
-  {
-    std::lock_guard lock(core->mu);
-    if (core->stopped) return;
-    auto& s = core->sessions;
-    if (s.size() >= 2 * core->limits.connections_max) {
-      s.erase(std::remove_if(s.begin(), s.end(), [](const auto& w) { return w.expired(); }),
-              s.end());
-    }
-    s.push_back(session);
-  }
+  if (!core->track(session)) return;
   session->start();
   accept(core);
 }
@@ -308,10 +274,24 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
 
 }  // namespace
 
+bool Core::track(const std::shared_ptr<Connection>& c) {
+  std::lock_guard lock(mu);
+  if (stopped) return false;
+  if (sessions.size() >= 2 * (limits.connections_max + limits.ws_connections_max)) {
+    sessions.erase(
+        std::remove_if(sessions.begin(), sessions.end(), [](const auto& w) { return w.expired(); }),
+        sessions.end());
+  }
+  sessions.push_back(c);
+  return true;
+}
+
 struct RpcServer::Impl {
   std::shared_ptr<Core> core;
   std::vector<std::thread> threads;
   uint16_t port = 0;
+  std::optional<uint64_t> metrics_listener;
+  Service* service = nullptr;
 };
 
 RpcServer::RpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -338,6 +318,11 @@ Result<std::unique_ptr<RpcServer>> RpcServer::start(Service& service, Options op
                                            std::to_string(endpoint->port()) + ": " + ec.message());
   }
   impl->port = core.acceptor.local_endpoint().port();
+  Metrics* metrics = &core.handler.metrics();
+  impl->service = &service;
+  impl->metrics_listener =
+      service.add_applied_listener([metrics](const AppliedBlock& b) { metrics->on_applied(b); });
+  core.hub.start();
   accept(impl->core);
   for (int i = 0; i < threads; ++i) {
     impl->threads.emplace_back([core = impl->core] {
@@ -358,7 +343,11 @@ Result<std::unique_ptr<RpcServer>> RpcServer::start(Service& service, Options op
 void RpcServer::stop() {
   if (!impl_ || !impl_->core) return;
   std::shared_ptr<Core> core = impl_->core;
-  std::vector<std::shared_ptr<Session>> live;
+  core->hub.stop();
+  if (auto id = std::exchange(impl_->metrics_listener, std::nullopt)) {
+    impl_->service->remove_applied_listener(*id);
+  }
+  std::vector<std::shared_ptr<Connection>> live;
   {
     std::lock_guard lock(core->mu);
     if (core->stopped) return;

@@ -42,6 +42,19 @@ struct Limits {
   // State entries stats_get may visit (its figures are a scan of the state,
   // cached per height); beyond, busy (-32006) until the ledger keeps counters.
   uint64_t stats_scan_max = 2000000;
+
+  // WebSocket (/ws): open connections (beyond: HTTP 503 to the upgrade),
+  // subscriptions per connection, and what may wait to be sent to one
+  // connection (answers and notifications); a subscriber that lets more pile
+  // up is closed (1008, "too slow") and its queue freed.
+  size_t ws_connections_max = 64;
+  size_t ws_subscriptions_max = 16;
+  size_t ws_queue_bytes_max = 8 << 20;
+  size_t ws_queue_messages_max = 20000;
+  // Time for the closing handshake before the socket is closed regardless.
+  uint32_t ws_close_timeout_ms = 2000;
+  // SO_SNDBUF of WebSocket sockets; 0 leaves the system's (tests set it small).
+  int ws_send_buffer_bytes = 0;
 };
 
 struct Options {

@@ -10,12 +10,13 @@
 // not block in them. Each callback is called exactly once.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/status.h"
@@ -55,6 +56,23 @@ struct RpcError {
 // (which rpc/ reads from the txindex).
 enum class LocalTxState { kUnknown, kPending, kExpired };
 
+// What the node tells applied-block listeners, in height order.
+struct AppliedBlock {
+  uint64_t height = 0;
+  // Per transaction, in block order: "ok", the ledger's error code, or
+  // why it was skipped ("bad_signature", "duplicate", "expired",
+  // "wrong_chain"). Empty when `snapshot`.
+  std::vector<std::string> results;
+  // True when the node reached `height` by installing a snapshot: the blocks
+  // up to it are in state() but were not applied here one by one.
+  bool snapshot = false;
+};
+
+// Called on the node's apply thread after a block is committed to state()
+// (state() and applied_height() already show it). It must return quickly
+// and must not call add/remove_applied_listener.
+using AppliedListener = std::function<void(const AppliedBlock&)>;
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -66,8 +84,7 @@ class Service {
   // gets the transaction hash; otherwise the JSON-RPC error of API.md
   // (wrong_chain, expired, duplicate with data {tx_hash, status}, unknown_signer,
   // invalid_signature, busy with data {retry_after_ms}, no_leader).
-  virtual void submit(ledger::Tx tx,
-                      std::function<void(std::variant<Hash32, RpcError>)> done) = 0;
+  virtual void submit(ledger::Tx tx, std::function<void(std::variant<Hash32, RpcError>)> done) = 0;
 
   // done(true) once the transaction is in an applied block on this node,
   // done(false) after timeout_ms.
@@ -85,6 +102,14 @@ class Service {
 
   // A transaction this node holds but has not committed: its canonical JSON.
   virtual LocalTxState local_tx(const Hash32& tx_hash, std::string* canonical_tx) const = 0;
+
+  // Registers a listener for every block applied from now on; returns its id.
+  virtual uint64_t add_applied_listener(AppliedListener listener) = 0;
+  // After this returns the listener is not running and is never called again.
+  virtual void remove_applied_listener(uint64_t id) = 0;
+
+  // Signatures this node has actually checked (cache misses), since start.
+  virtual uint64_t signature_verifications() const = 0;
 
   // node_status result of API.md.
   virtual nlohmann::json node_status() const = 0;

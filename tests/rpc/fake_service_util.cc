@@ -97,6 +97,16 @@ std::vector<ledger::TxOutcome> FakeService::apply_locked(const std::vector<ledge
   }
   blocks_.commit(w);
   last_block_hash_ = rec.hash;
+  AppliedBlock applied;
+  applied.height = rec.header.height;
+  for (const auto& o : outcomes) {
+    bool applied_ok = o.disposition == ledger::TxDisposition::kApplied;
+    applied.results.push_back(!applied_ok ? "skipped" : o.record.ok ? "ok" : o.record.error);
+  }
+  {
+    std::lock_guard listeners(listeners_mu_);
+    for (const auto& [id, listener] : listeners_) listener(applied);
+  }
   return outcomes;
 }
 
@@ -217,9 +227,37 @@ json FakeService::node_status() const {
               {"applied_index", harness_.height() + 1},
               {"height", harness_.height()},
               {"state_hash", to_hex(harness_.state_hash())},
-              {"peers", json::array()},
+              {"peers", peers_},
               {"mempool", pending_.size()},
-              {"version", "test"}};
+              {"version", "test"},
+              {"diverged", diverged_}};
+}
+
+void FakeService::set_diverged(bool on) {
+  std::lock_guard lock(mu_);
+  diverged_ = on;
+}
+
+void FakeService::set_peers(json peers) {
+  std::lock_guard lock(mu_);
+  peers_ = std::move(peers);
+}
+
+uint64_t FakeService::add_applied_listener(AppliedListener listener) {
+  std::lock_guard lock(listeners_mu_);
+  uint64_t id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void FakeService::remove_applied_listener(uint64_t id) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(id);
+}
+
+size_t FakeService::applied_listeners() const {
+  std::lock_guard lock(listeners_mu_);
+  return listeners_.size();
 }
 
 json FakeService::chain_genesis() const {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -51,6 +52,13 @@ class FakeService final : public Service {
   // A copy of the whole state (harness + blocks) for before/after comparisons.
   std::map<std::string, std::string, std::less<>> snapshot() const;
   std::vector<std::string> operator_calls() const;
+  // node_status reports `diverged` (and /healthz answers 503) when set.
+  void set_diverged(bool on);
+  // Peers node_status reports (for /metrics).
+  void set_peers(json peers);
+  // Signatures "verified" (reported by signature_verifications()).
+  void add_verifications(uint64_t n) { verifications_ += n; }
+  size_t applied_listeners() const;
 
   void submit(ledger::Tx tx, std::function<void(std::variant<Hash32, RpcError>)> done) override;
   void wait_committed(const Hash32& tx_hash, uint32_t timeout_ms,
@@ -64,6 +72,9 @@ class FakeService final : public Service {
   Status transfer_leadership(const std::string& node_id) override;
   Status take_snapshot() override;
   Status set_log_level(const std::string& level) override;
+  uint64_t add_applied_listener(AppliedListener listener) override;
+  void remove_applied_listener(uint64_t id) override;
+  uint64_t signature_verifications() const override { return verifications_.load(); }
 
  private:
   class View final : public ledger::KvRead {
@@ -97,6 +108,13 @@ class FakeService final : public Service {
   size_t submitted_ = 0;
   std::vector<std::string> operator_calls_;
   std::vector<Waiter> waiters_;
+  bool diverged_ = false;
+  json peers_ = json::array();
+  std::atomic<uint64_t> verifications_{0};
+  // Applied listeners, called under listeners_mu_ (so removal waits for them).
+  mutable std::mutex listeners_mu_;
+  uint64_t next_listener_ = 1;
+  std::map<uint64_t, AppliedListener> listeners_;
   View view_{*this};
 
   std::mutex queue_mu_;
