@@ -283,6 +283,7 @@ void Dispatcher::run_read(const Method& method, json params, const Post& post,
   if (!slot) return answer(too_many_waits());
   service_.wait_height(min_height, timeout_ms, [post, run, answer, min_height, slot](bool reached) {
     post([run, answer, reached, min_height, slot]() {
+      slot->release();
       if (reached) return run();
       answer(RpcError{errc::kTimeout,
                       "height " + std::to_string(min_height) + " not reached in time", nullptr});
@@ -309,12 +310,16 @@ void Dispatcher::run_submit(const std::shared_ptr<Doc>& doc, const json& params,
   service_.submit(std::move(tx), [this, post, answer, wait, timeout_ms, hash,
                                   slot](std::variant<Hash32, RpcError> r) {
     post([this, post, answer, wait, timeout_ms, hash, slot, r = std::move(r)]() {
-      if (const auto* e = std::get_if<RpcError>(&r)) return answer(*e);
+      if (const auto* e = std::get_if<RpcError>(&r)) {
+        if (slot) slot->release();
+        return answer(*e);
+      }
       std::string hex = to_hex(std::get<Hash32>(r));
       if (!wait) return answer(json{{"tx_hash", hex}, {"status", "pending"}});
       service_.wait_committed(
           hash, timeout_ms, [this, post, answer, hash, hex, timeout_ms, slot](bool committed) {
             post([this, answer, hash, hex, committed, timeout_ms, slot]() {
+              slot->release();
               if (!committed) {
                 return answer(RpcError{errc::kTimeout,
                                        "not committed within " + std::to_string(timeout_ms) +

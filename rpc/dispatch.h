@@ -71,14 +71,19 @@ class Dispatcher {
                   const std::string& prefix, const Post& post,
                   std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
 
-  // One call's claim on Limits::waits_max, given back when the last copy of
-  // the callbacks holding it is gone.
+  // One call's claim on Limits::waits_max, given back by release() before
+  // the answer is sent (so a client that got its answer finds the slot free),
+  // or at the latest when the last copy of the callbacks holding it is gone.
   struct WaitSlot {
     explicit WaitSlot(std::shared_ptr<std::atomic<size_t>> n) : count(std::move(n)) {}
     WaitSlot(const WaitSlot&) = delete;
     WaitSlot& operator=(const WaitSlot&) = delete;
-    ~WaitSlot() { count->fetch_sub(1); }
+    ~WaitSlot() { release(); }
+    void release() {
+      if (!released.exchange(true)) count->fetch_sub(1);
+    }
     std::shared_ptr<std::atomic<size_t>> count;
+    std::atomic<bool> released{false};
   };
   std::shared_ptr<WaitSlot> take_wait_slot();
 
