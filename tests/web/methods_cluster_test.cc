@@ -1,15 +1,17 @@
 // Every JSON-RPC method of API.md against a live 3-node cluster of suanlid
 // processes: transactions submitted to followers (forwarded to the leader)
 // with wait: committed, then each read method on every node with
-// min_height, which must answer alike. Operator methods need the bearer
-// token and are covered by tests/rpc.
+// min_height, which must answer alike; operator methods with the node's
+// bearer token.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
 #include "tests/web/web_util.h"
+#include "wallet/rpc_client.h"
 
 namespace suanli::testing {
 namespace {
@@ -160,6 +162,37 @@ TEST_F(MethodsClusterTest, EveryMethodThroughFollowersAndOnEveryNode) {
     }
   }
   EXPECT_EQ(seen["status"], "committed") << seen.dump();
+
+  // Operator methods, with the node's bearer token (and refused without it).
+  const int f = follower(0);
+  const auto& node = d_->devnet().nodes.at(static_cast<size_t>(f));
+  std::ifstream config_file(node.config_path);
+  const std::string token = json::parse(config_file)["rpc_token"];
+  wallet::RpcClient op("127.0.0.1:" + std::to_string(rpc_port(*d_, f)));
+  auto refused = op.call("admin_snapshot", json::object(), 5000);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->error_code, -32009);
+  op.set_token(token);
+  auto snap = op.call("admin_snapshot", json::object(), 10000);
+  ASSERT_TRUE(snap && snap->ok) << (snap ? snap->error_message : "no answer");
+  auto level = op.call("admin_set_log_level", {{"level", "debug"}}, 5000);
+  ASSERT_TRUE(level && level->ok);
+  auto bad_level = op.call("admin_set_log_level", {{"level", "loud"}}, 5000);
+  ASSERT_TRUE(bad_level);
+  EXPECT_EQ(bad_level->error_code, -32602);
+  // Leadership moves to the follower the operator names.
+  wallet::RpcClient lop("127.0.0.1:" + std::to_string(rpc_port(*d_, leader_)));
+  std::ifstream leader_config(d_->devnet().nodes.at(static_cast<size_t>(leader_)).config_path);
+  lop.set_token(json::parse(leader_config)["rpc_token"].get<std::string>());
+  auto moved = lop.call("admin_transfer_leadership", {{"node_id", node.node_id}}, 10000);
+  ASSERT_TRUE(moved && moved->ok) << (moved ? moved->error_message : "no answer");
+  std::string role;
+  for (int attempt = 0; attempt < 200 && role != "leader"; ++attempt) {
+    auto st = d_->call(f, "node_status", json::object(), 1000);
+    if (st && st->contains("result")) role = (*st)["result"]["role"];
+    if (role != "leader") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(role, "leader") << node.node_id << " did not take over";
 }
 
 }  // namespace
