@@ -30,7 +30,12 @@ namespace suanli::node {
 // Frame kinds on peer links.
 enum class FrameKind : uint8_t { kRaft = 1, kTx = 2, kSnapFetch = 3, kSnapChunk = 4 };
 
+// Blocks in flight (proposed, not yet applied here) at most. While one is in
+// flight, another is built only once this many transactions wait: light load
+// makes one block per commit round (low latency), heavy load or long links
+// fill the pipeline with large blocks.
 inline constexpr size_t kBlocksInFlightMax = 8;
+inline constexpr size_t kPipelineMinTxs = 512;
 inline constexpr size_t kApplyQueueEntriesMax = 4096;
 
 struct Member {

@@ -293,6 +293,9 @@ void NodeImpl::maybe_propose_block() {
       std::lock_guard lock(applied_mu_);
       proposed_tip_ = applied_tip_;
     }
+    const uint64_t applied = applied_height_.load();
+    const bool in_flight = proposed_tip_.height > applied;
+    if (in_flight && mempool_.size() < kPipelineMinTxs) return;  // the applier calls back
     uint64_t now = now_ms();
     auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now);
     if (txs.empty()) return;
