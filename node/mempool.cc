@@ -12,6 +12,7 @@ Mempool::AddResult Mempool::add(std::shared_ptr<const ledger::Tx> tx) {
   const Hash32 hash = tx->hash;
   bytes_ += tx->canonical.size();
   by_seq_.emplace(seq, hash);
+  ready_.emplace(seq, hash);
   by_hash_.emplace(hash, Entry{std::move(tx), seq, 0});
   return AddResult::kAdded;
 }
@@ -34,18 +35,33 @@ bool Mempool::is_available(const Entry& e, uint64_t now_ms) const {
 std::vector<std::shared_ptr<const ledger::Tx>> Mempool::take(size_t max_txs, size_t max_bytes,
                                                              uint64_t now_ms) {
   std::lock_guard lock(mu_);
+  requeue(now_ms);
   std::vector<std::shared_ptr<const ledger::Tx>> out;
   size_t taken_bytes = 0;
-  for (auto it = by_seq_.begin(); it != by_seq_.end() && out.size() < max_txs; ++it) {
+  const uint64_t at = now_ms == 0 ? 1 : now_ms;
+  for (auto it = ready_.begin(); it != ready_.end() && out.size() < max_txs;) {
     Entry& e = by_hash_.at(it->second);
-    if (!is_available(e, now_ms)) continue;
     size_t size = e.tx->canonical.size();
     if (taken_bytes + size > max_bytes) break;
     taken_bytes += size;
-    e.proposed_at = now_ms == 0 ? 1 : now_ms;
+    e.proposed_at = at;
+    taken_.emplace_back(at, it->second);
     out.push_back(e.tx);
+    it = ready_.erase(it);
   }
   return out;
+}
+
+void Mempool::requeue(uint64_t now_ms) {
+  while (!taken_.empty() && now_ms >= taken_.front().first + reoffer_after_ms_) {
+    auto [at, hash] = taken_.front();
+    taken_.pop_front();
+    auto it = by_hash_.find(hash);
+    // Gone (applied or expired), or taken again since: nothing to do.
+    if (it == by_hash_.end() || it->second.proposed_at != at) continue;
+    it->second.proposed_at = 0;
+    ready_.emplace(it->second.seq, hash);
+  }
 }
 
 std::vector<std::shared_ptr<const ledger::Tx>> Mempool::all() const {
@@ -63,6 +79,7 @@ void Mempool::remove(const std::vector<Hash32>& hashes) {
     if (it == by_hash_.end()) continue;
     bytes_ -= it->second.tx->canonical.size();
     by_seq_.erase(it->second.seq);
+    ready_.erase(it->second.seq);
     by_hash_.erase(it);
   }
 }
@@ -76,6 +93,7 @@ void Mempool::expire(uint64_t now_ms) {
       continue;
     }
     bytes_ -= e->second.tx->canonical.size();
+    ready_.erase(e->second.seq);
     if (expired_.insert(e->first).second) expired_order_.push_back(e->first);
     by_hash_.erase(e);
     it = by_seq_.erase(it);

@@ -65,7 +65,14 @@ class Mempool {
   const size_t txs_max_, bytes_max_;
   mutable std::mutex mu_;
   std::map<Hash32, Entry> by_hash_;
-  std::map<uint64_t, Hash32> by_seq_;  // arrival order
+  std::map<uint64_t, Hash32> by_seq_;  // arrival order, every entry
+  // Entries available to take, by arrival: take() never walks past the ones
+  // in flight (a full mempool has tens of thousands of those).
+  std::map<uint64_t, Hash32> ready_;
+  // Taken entries by the time they were taken: offered again once
+  // reoffer_after_ms has passed and they are still here.
+  std::deque<std::pair<uint64_t, Hash32>> taken_;
+  void requeue(uint64_t now_ms);
   uint64_t next_seq_ = 1;
   uint64_t bytes_ = 0;
   std::set<Hash32> expired_;

@@ -66,6 +66,33 @@ TEST(MempoolTest, ExpiryIsRemembered) {
   EXPECT_EQ(pool.bytes(), b->canonical.size());
 }
 
+TEST(MempoolTest, ReofferKeepsArrivalOrderAndForgetsStaleTakes) {
+  Mempool pool(1000, 100, 1 << 20);
+  std::vector<std::shared_ptr<const ledger::Tx>> txs;
+  for (int i = 0; i < 5; ++i) {
+    txs.push_back(make_tx(10 + i));
+    ASSERT_EQ(pool.add(txs.back()), Mempool::AddResult::kAdded);
+  }
+  ASSERT_EQ(pool.take(3, 1 << 20, 100).size(), 3u);  // 0, 1, 2 in flight
+  pool.remove({txs[1]->hash});                         // 1 applied
+  auto rest = pool.take(10, 1 << 20, 200);             // only 3 and 4 are free
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0]->hash, txs[3]->hash);
+  // At 1100 the first takes mature: 0 and 2 come back, in arrival order.
+  auto again = pool.take(10, 1 << 20, 1100);
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0]->hash, txs[0]->hash);
+  EXPECT_EQ(again[1]->hash, txs[2]->hash);
+  // 3 and 4 (taken at 200) mature at 1200; 0 and 2, taken again at 1100,
+  // must not come back then through their older take.
+  auto later = pool.take(10, 1 << 20, 1200);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later[0]->hash, txs[3]->hash);
+  EXPECT_EQ(later[1]->hash, txs[4]->hash);
+  EXPECT_EQ(pool.take(10, 1 << 20, 2099).size(), 0u);
+  EXPECT_EQ(pool.take(10, 1 << 20, 2100).size(), 2u);
+}
+
 TEST(VerifyPoolTest, VerifiesOnceByHashAndSignature) {
   VerifyPool pool(2);
   auto good = make_tx(1);
