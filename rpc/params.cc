@@ -118,8 +118,9 @@ std::optional<RpcError> check_params(const json& params, std::span<const ParamSp
   }
   if (!params.is_object()) return invalid_params("", "params must be an object");
   for (const auto& [key, value] : params.items()) {
+    const std::string& name = key;  // clang 14 cannot capture a structured binding
     auto it =
-        std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
+        std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == name; });
     if (it == specs.end()) return invalid_params(key, "is not a parameter of this method");
     if (auto problem = check_value(value, it->type)) return invalid_params(key, *problem);
   }

@@ -28,15 +28,22 @@ SubscriptionHub::SubscriptionHub(Service& service, const Limits& limits, Post po
 SubscriptionHub::~SubscriptionHub() { stop(); }
 
 void SubscriptionHub::start() {
-  std::lock_guard lock(mu_);
-  if (listener_) return;
-  delivered_ = service_.applied_height();
-  listener_ = service_.add_applied_listener([this](const AppliedBlock&) {
+  const uint64_t height = service_.applied_height();  // the service's locks, not under mu_
+  {
+    std::lock_guard lock(mu_);
+    if (listener_) return;
+    delivered_ = height;
+  }
+  // Not under mu_: the node calls the listener under its own lock, and the
+  // listener takes mu_ (ThreadSanitizer saw the lock-order inversion).
+  uint64_t id = service_.add_applied_listener([this](const AppliedBlock&) {
     std::lock_guard inner(mu_);
     if (advance_posted_) return;
     advance_posted_ = true;
     post_([this] { advance(); });
   });
+  std::lock_guard lock(mu_);
+  listener_ = id;
 }
 
 void SubscriptionHub::stop() {

@@ -252,7 +252,8 @@ TEST(ClusterTest, JoinerBecomesALearnerThenAVoterOnceRegulatorsApprove) {
 
 
 bool has_peer(Node& n, const std::string& id) {
-  for (const auto& p : n.node_status()["peers"]) {
+  const nlohmann::json status = n.node_status();  // a range-for would not keep it alive
+  for (const auto& p : status["peers"]) {
     if (p["node_id"] == id) return true;
   }
   return false;

@@ -1,7 +1,9 @@
 // The test HTTP client and the fixture (the only test file with Beast).
 // g++ 12 with sanitizers reports a false -Wmaybe-uninitialized inside Beast's
 // response parser (boost::optional content length); this file only.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 // clang-format off
 #include <utility>  // before Asio/Beast on g++ 12
 // clang-format on

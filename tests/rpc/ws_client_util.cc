@@ -1,5 +1,7 @@
 // The test WebSocket client (Beast).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 // clang-format off
 #include <utility>  // before Asio/Beast on g++ 12
 // clang-format on
