@@ -1,6 +1,9 @@
 #include "genesis/devnet.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 #include "common/money.h"
 #include "genesis/genesis.h"
@@ -237,6 +241,25 @@ Status write_nodes(const DevnetOptions& o, const fs::path& dir, const ledger::Ge
 }
 
 }  // namespace
+
+std::optional<uint16_t> free_port_block(uint16_t lo, uint16_t blocks, uint32_t seed) {
+  std::mt19937 rng(seed);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto base = static_cast<uint16_t>(lo + (rng() % blocks) * 16);
+    bool ok = true;
+    for (int p = 1; p <= 16 && ok; ++p) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<uint16_t>(base + p));
+      ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+      if (fd >= 0) ::close(fd);
+    }
+    if (ok) return base;
+  }
+  return std::nullopt;
+}
 
 std::string make_credit_code(std::string_view first17) {
   SUANLI_ASSERT(first17.size() == 17);

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,13 @@ struct DevnetResult {
 // Checks the options ("invalid_argument"), refuses a non-empty out_dir
 // ("already_exists"), then writes everything ("io_error").
 Result<DevnetResult> write_devnet(const DevnetOptions& options);
+
+// A base port in [lo, lo + 16 × blocks) whose next 16 ports are free on
+// 127.0.0.1 now (for a devnet's peer and RPC ports), or nullopt. `seed`
+// spreads concurrent callers over the range. Keep the range below the
+// kernel's ephemeral ports (32768 and up on Linux), which outgoing
+// connections take and leave in TIME_WAIT.
+std::optional<uint16_t> free_port_block(uint16_t lo, uint16_t blocks, uint32_t seed);
 
 // "<first17><check>": a credit code with a valid check character.
 std::string make_credit_code(std::string_view first17);

@@ -62,22 +62,10 @@ inline std::vector<ledger::Tx> sign_transfers(const Accounts& a, size_t n, uint3
 // ---------------------------------------------------------------- cluster
 
 inline uint16_t free_port_block() {
-  std::mt19937 rng(static_cast<uint32_t>(::getpid() * 7919 + wall_ms()));
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    uint16_t base = static_cast<uint16_t>(30000 + (rng() % 1500) * 16);
-    bool ok = true;
-    for (int p = 1; p <= 16 && ok; ++p) {
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      addr.sin_port = htons(static_cast<uint16_t>(base + p));
-      ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-      ::close(fd);
-    }
-    if (ok) return base;
-  }
-  die("no free port block");
+  auto base = genesis::free_port_block(
+      10000, 600, static_cast<uint32_t>(::getpid() * 7919 + wall_ms()));
+  if (!base) die("no free port block");
+  return *base;
 }
 
 struct NodeProc {

@@ -1,7 +1,11 @@
 // Runs the built suanli-genesis binary and checks what it wrote.
 #include "genesis/devnet.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -189,6 +193,25 @@ TEST(DevnetTest, RefusesNonEmptyDirectoryAndBadUsage) {
 TEST(DevnetTest, CreditCodesHaveValidCheckCharacters) {
   EXPECT_TRUE(ledger::is_credit_code(make_credit_code("91520000MA6DQ2R81")));
   EXPECT_TRUE(ledger::is_credit_code(make_credit_code("11110000MB0187652")));
+}
+
+
+TEST(DevnetTest, FreePortBlockIsInRangeAndBindable) {
+  auto base = free_port_block(20000, 100, 12345);
+  ASSERT_TRUE(base);
+  EXPECT_GE(*base, 20000);
+  EXPECT_LT(*base, 20000 + 100 * 16);
+  EXPECT_EQ((*base - 20000) % 16, 0);
+  // A range of one block, held by us: nothing free there.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(*base + 1));
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  EXPECT_FALSE(free_port_block(*base, 1, 1));
+  ::close(fd);
 }
 
 }  // namespace

@@ -37,22 +37,10 @@ uint64_t now_ms() {
 }  // namespace
 
 uint16_t free_port_block() {
-  std::mt19937 rng(static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    uint16_t base = static_cast<uint16_t>(20000 + (rng() % 2000) * 16);
-    bool ok = true;
-    for (int p = 1; p <= 16 && ok; ++p) {
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      addr.sin_port = htons(static_cast<uint16_t>(base + p));
-      ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-      ::close(fd);
-    }
-    if (ok) return base;
-  }
-  throw std::runtime_error("no free port block");
+  auto base = genesis::free_port_block(
+      20000, 700, static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
+  if (!base) throw std::runtime_error("no free port block");
+  return *base;
 }
 
 ProcessDevnet::ProcessDevnet(int nodes, const std::string& dir) : dir_(dir) {
