@@ -15,8 +15,9 @@ status=0
 
 if [[ $what == asan || $what == both ]]; then
   echo "== ASan+UBSan: every test"
+  # g++ 12 with the sanitizers warns falsely inside Beast's parser (boost::optional).
   cmake -S "$root" -B "$root/build-asan-full" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSUANLI_SANITIZE=ON >/dev/null
+    -DSUANLI_SANITIZE=ON -DCMAKE_CXX_FLAGS=-Wno-maybe-uninitialized >/dev/null
   ninja -C "$root/build-asan-full" -j "$jobs"
   (cd "$root/build-asan-full" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$jobs") || status=1
