@@ -215,9 +215,7 @@ bool NodeImpl::apply_block_entry(const consensus::Entry& e, const ledger::Block&
   notify_applied(h.height, hashes);
   applied_listeners_.publish(h.height, result.outcomes);
   if (!result.membership_changes.empty()) {
-    boost::asio::post(io_, [this, changes = std::move(result.membership_changes)] {
-      apply_membership(changes);
-    });
+    boost::asio::post(io_, [this] { apply_membership(); });
   }
   if (is_leader_.load()) schedule_propose();
   spdlog::debug("applied block {} ({} txs)", h.height, h.tx_count);

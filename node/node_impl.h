@@ -105,7 +105,7 @@ class NodeImpl final : public Node {
   // Sends every transaction this node holds to a new leader, so none waits
   // for this node to become leader itself.
   void forward_held_to(const std::string& leader);
-  void apply_membership(const std::vector<ledger::NodePropose>& changes);
+  void apply_membership();  // the ledger's membership changed
   void reconcile_membership();
   void refresh_peers();
   std::optional<Tip> last_block_in_log() const;

@@ -338,10 +338,9 @@ void NodeImpl::maybe_propose_block() {
   }
 }
 
-void NodeImpl::apply_membership(const std::vector<ledger::NodePropose>& changes) {
+void NodeImpl::apply_membership() {
   // Membership in the ledger changed: update the pinned peer keys now; the
   // leader carries the change out in Raft, one server at a time.
-  (void)changes;
   refresh_peers();
   reconcile_membership();
   handle_ready();

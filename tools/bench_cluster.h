@@ -61,6 +61,22 @@ inline std::vector<ledger::Tx> sign_transfers(const Accounts& a, size_t n, uint3
 
 // ---------------------------------------------------------------- cluster
 
+// Starts args[0] with args, stdout and stderr appended to `log`; its pid.
+inline pid_t spawn_logged(std::vector<std::string> args, const std::string& log) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, args[0].c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) die("cannot spawn " + args[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
 inline uint16_t free_port_block() {
   auto base = genesis::free_port_block(
       10000, 600, static_cast<uint32_t>(::getpid() * 7919 + wall_ms()));
@@ -128,25 +144,14 @@ class Cluster {
   void start_one(int i) {
     NodeProc& n = nodes_.at(static_cast<size_t>(i));
     if (n.pid > 0) return;
-    {
-      std::vector<std::string> args = {
-          exe_,        "--data-dir",  n.data_dir,
-          "--genesis", genesis_path_, "--listen",
-          n.listen,    "--rpc",       "127.0.0.1:" + std::to_string(n.rpc_port),
-          "--key",     n.key_file,    "--node-id",
-          n.node_id,   "--log-level", "info"};
-      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-      posix_spawn_file_actions_t fa;
-      posix_spawn_file_actions_init(&fa);
-      posix_spawn_file_actions_addopen(&fa, 1, n.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      posix_spawn_file_actions_adddup2(&fa, 1, 2);
-      std::vector<char*> argv;
-      for (auto& s : args) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      int rc = posix_spawn(&n.pid, exe_.c_str(), &fa, nullptr, argv.data(), environ);
-      posix_spawn_file_actions_destroy(&fa);
-      if (rc != 0) die("cannot spawn " + exe_ + ": " + std::strerror(rc));
-    }
+    std::vector<std::string> args = {
+        exe_,        "--data-dir",  n.data_dir,
+        "--genesis", genesis_path_, "--listen",
+        n.listen,    "--rpc",       "127.0.0.1:" + std::to_string(n.rpc_port),
+        "--key",     n.key_file,    "--node-id",
+        n.node_id,   "--log-level", "info"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    n.pid = spawn_logged(args, n.log);
   }
 
   void kill9(int i) {

@@ -74,16 +74,7 @@ class EtcdCluster {
                                        "new",          "--initial-cluster-token",
                                        "suanli-bench", "--log-level",
                                        "warn"};
-      posix_spawn_file_actions_t fa;
-      posix_spawn_file_actions_init(&fa);
-      posix_spawn_file_actions_addopen(&fa, 1, m.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      posix_spawn_file_actions_adddup2(&fa, 1, 2);
-      std::vector<char*> argv;
-      for (auto& s : args) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      int rc = posix_spawn(&m.pid, exe_.c_str(), &fa, nullptr, argv.data(), environ);
-      posix_spawn_file_actions_destroy(&fa);
-      if (rc != 0) die("cannot spawn " + exe_ + ": " + std::strerror(rc));
+      m.pid = spawn_logged(args, m.log);
     }
   }
 
