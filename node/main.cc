@@ -3,11 +3,14 @@
 //   suanlid --config node.json
 //   suanlid --data-dir DIR --genesis FILE --listen HOST:PORT --rpc HOST:PORT --key FILE
 //           [--node-id ID] [--rpc-token T] [--log-level L]
+//   suanlid backup --config node.json --to DIR      (online or offline)
+//   suanlid restore --config new-node.json --from DIR
 //   suanlid --version
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include <boost/program_options.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -16,6 +19,7 @@
 #include "genesis/genesis.h"
 #include "genesis/node_config.h"
 #include "ledger/crypto.h"
+#include "node/cli.h"
 #include "node/node.h"
 #include "rpc/server.h"
 
@@ -33,7 +37,13 @@ int fail(const std::string& what) {
 
 // Builds the configuration from --config or from individual flags (flags
 // override the file's fields).
-std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm, std::string* error) {
+}  // namespace
+
+namespace suanli::node_cli {
+
+std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm,
+                                               const std::vector<std::string>& required,
+                                               std::string* error) {
   genesis::NodeConfig c;
   if (vm.count("config")) {
     auto loaded = genesis::load_node_config(vm["config"].as<std::string>());
@@ -53,16 +63,23 @@ std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm, std:
   if (vm.count("rpc-token")) c.rpc_token = vm["rpc-token"].as<std::string>();
   if (vm.count("log-level")) c.log_level = vm["log-level"].as<std::string>();
   if (c.rpc.empty()) c.rpc = "127.0.0.1:8645";
-  for (auto [name, value] : {std::pair<const char*, std::string*>{"data-dir", &c.data_dir},
-                             {"genesis", &c.genesis}, {"key", &c.key_file},
-                             {"listen", &c.listen}}) {
-    if (value->empty()) {
-      *error = std::string("missing --") + name + " (or --config)";
+  const std::map<std::string, std::string*> fields = {{"data-dir", &c.data_dir},
+                                                     {"genesis", &c.genesis},
+                                                     {"key", &c.key_file},
+                                                     {"listen", &c.listen},
+                                                     {"node-id", &c.node_id}};
+  for (const auto& name : required) {
+    if (fields.at(name)->empty()) {
+      *error = "missing --" + name + " (or --config)";
       return std::nullopt;
     }
   }
   return c;
 }
+
+}  // namespace suanli::node_cli
+
+namespace {
 
 struct Tuning {
   uint64_t snapshot_interval = 10000;
@@ -146,6 +163,17 @@ int main(int argc, char** argv) {
       "Raft entries kept behind a snapshot when the log is compacted (10..10000000)")(
       "bench-no-signatures",
       "BENCHMARK ONLY: check no signature (refused unless the chain is suanli-bench)");
+  // `suanlid backup ...` and `suanlid restore ...` take the node's options
+  // (to find its data directory, genesis and RPC) and their own.
+  const std::string command = argc > 1 ? argv[1] : "";
+  const bool tool = command == "backup" || command == "restore";
+  if (tool) {
+    desc.add_options()("to", po::value<std::string>(), "backup: the new backup directory")(
+        "from", po::value<std::string>(), "restore: the backup directory")(
+        "json", "print the backup's description as JSON");
+    --argc;
+    ++argv;
+  }
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -156,7 +184,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << desc;
+    std::cout << "usage: suanlid --config node.json | suanlid backup --config node.json --to DIR\n"
+                 "       | suanlid restore --config node.json --from DIR\n\n"
+              << desc;
     return 0;
   }
   if (vm.count("version")) {
@@ -165,11 +195,17 @@ int main(int argc, char** argv) {
   }
   ledger::crypto_init();
   std::string error;
-  auto config = load_config(vm, &error);
+  std::vector<std::string> required = {"data-dir", "genesis", "key", "listen"};
+  if (command == "backup") required = {"data-dir", "genesis"};
+  if (command == "restore") required = {"data-dir", "genesis", "key", "node-id"};
+  auto config = node_cli::load_config(vm, required, &error);
   if (!config) {
     std::fprintf(stderr, "suanlid: %s\n", error.c_str());
     return kExitUsage;
   }
+  node_cli::setup_logging(config->log_level, tool ? "warn" : "");
+  if (command == "backup") return node_cli::run_backup(vm, *config);
+  if (command == "restore") return node_cli::run_restore(vm, *config);
   Tuning tuning{vm["snapshot-interval"].as<uint64_t>(), vm["snapshot-keep"].as<uint64_t>(),
                 vm.count("bench-no-signatures") > 0};
   if (tuning.snapshot_interval < 100 || tuning.snapshot_interval > 10000000 ||
@@ -178,9 +214,5 @@ int main(int argc, char** argv) {
                          "--snapshot-keep 10..10000000\n");
     return kExitUsage;
   }
-  auto level = spdlog::level::from_str(config->log_level);
-  spdlog::set_default_logger(spdlog::stderr_color_mt("suanlid"));
-  spdlog::set_level(level);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   return run(*config, tuning);
 }

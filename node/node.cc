@@ -12,6 +12,7 @@
 #include "ledger/encoding.h"
 #include "ledger/ledger.h"
 #include "ledger/store.h"
+#include "node/backup.h"
 #include "node/meta.h"
 #include "node/node_impl.h"
 
@@ -362,6 +363,12 @@ Status NodeImpl::take_snapshot() {
   }
   apply_cv_.notify_all();
   return Status::ok();
+}
+
+Result<nlohmann::json> NodeImpl::backup(const std::string& dir) {
+  auto info = write_backup(*state_, dir, opts_.genesis, node_id_, now_ms());
+  if (!info) return info.status();
+  return info->to_json();
 }
 
 Status NodeImpl::set_log_level(const std::string& level) {

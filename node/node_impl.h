@@ -87,6 +87,7 @@ class NodeImpl final : public Node {
   nlohmann::json chain_genesis() const override;
   Status transfer_leadership(const std::string& node_id) override;
   Status take_snapshot() override;
+  Result<nlohmann::json> backup(const std::string& dir) override;
   Status set_log_level(const std::string& level) override;
   uint64_t add_applied_listener(rpc::AppliedListener listener) override;  // applied_listeners.cc
   void remove_applied_listener(uint64_t id) override;

@@ -18,6 +18,7 @@
 
 #include "consensus/codec.h"
 #include "ledger/store.h"
+#include "node/backup.h"
 #include "node/meta.h"
 #include "node/node_impl.h"
 
@@ -51,15 +52,17 @@ std::string NodeImpl::received_state_dir(uint64_t index) const {
   return opts_.config.data_dir + "/state-" + std::to_string(index);
 }
 
-std::string NodeImpl::live_state_dir() const {
-  std::ifstream in(opts_.config.data_dir + "/STATE");
+std::string live_state_dir_of(const std::string& data_dir) {
+  std::ifstream in(data_dir + "/STATE");
   std::string name;
   if (in && std::getline(in, name) && name.rfind("state", 0) == 0 &&
       name.find('/') == std::string::npos) {
-    return opts_.config.data_dir + "/" + name;
+    return data_dir + "/" + name;
   }
-  return opts_.config.data_dir + "/state";
+  return data_dir + "/state";
 }
+
+std::string NodeImpl::live_state_dir() const { return live_state_dir_of(opts_.config.data_dir); }
 
 Status NodeImpl::set_live_state_dir(const std::string& path) {
   const std::string& dir = opts_.config.data_dir;

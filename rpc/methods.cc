@@ -29,6 +29,12 @@ MethodResult admin_set_log_level(Service& service, const json& params) {
   return ok_or_error(service.set_log_level(str_param(params, "level")));
 }
 
+MethodResult admin_backup(Service& service, const json& params) {
+  auto r = service.backup(str_param(params, "dir"));
+  if (r) return *r;
+  return ok_or_error(r.status());
+}
+
 Method read(std::string_view name, ReadFn fn, std::vector<ParamSpec> params) {
   params.push_back(ParamSpec{"min_height", P::kU64, false});
   params.push_back(ParamSpec{"timeout_ms", P::kTimeoutMs, false});
@@ -87,6 +93,7 @@ std::vector<Method> build_table() {
   t.push_back(
       op("admin_transfer_leadership", admin_transfer_leadership, {{"node_id", P::kNodeId, true}}));
   t.push_back(op("admin_snapshot", admin_snapshot, {}));
+  t.push_back(op("admin_backup", admin_backup, {{"dir", P::kPath, true}}));
   t.push_back(op("admin_set_log_level", admin_set_log_level, {{"level", P::kLogLevel, true}}));
   return t;
 }

@@ -81,6 +81,11 @@ std::optional<std::string> check_value(const json& v, ParamType type) {
     case ParamType::kNodeId:
       if (s.empty() || s.size() > kNodeIdMax) return "must be 1 to 64 characters";
       return std::nullopt;
+    case ParamType::kPath:
+      if (s.empty() || s.size() > 4096 || s.front() != '/' || s.find('\0') != std::string::npos) {
+        return "must be an absolute path of at most 4096 bytes";
+      }
+      return std::nullopt;
     case ParamType::kLogLevel:
       if (!one_of(s, {"trace", "debug", "info", "warn", "error", "critical", "off"})) {
         return "must be trace, debug, info, warn, error, critical or off";

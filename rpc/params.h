@@ -32,6 +32,7 @@ enum class ParamType {
   kCursor,            // an opaque cursor from an earlier answer
   kNodeId,            // 1..64 characters
   kLogLevel,          // trace / debug / info / warn / error / critical / off
+  kPath,              // an absolute path of 1..4096 bytes
   kWait,              // none / committed
   kTimeoutMs,         // 0..30000
   kTopic,             // blocks / txs (WebSocket subscribe)

@@ -120,6 +120,9 @@ class Service {
   virtual Status transfer_leadership(const std::string& node_id) = 0;
   virtual Status take_snapshot() = 0;
   virtual Status set_log_level(const std::string& level) = 0;
+  // Writes a consistent backup of the state database to `dir` (an absolute
+  // path on the node's machine that does not exist yet); its backup.json.
+  virtual Result<nlohmann::json> backup(const std::string& dir) = 0;
 };
 
 }  // namespace suanli::rpc

@@ -277,6 +277,12 @@ Status FakeService::take_snapshot() {
   return Status::ok();
 }
 
+Result<json> FakeService::backup(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  operator_calls_.push_back("backup " + dir);
+  return json{{"format", "suanli-backup-1"}, {"height", 0}};
+}
+
 Status FakeService::set_log_level(const std::string& level) {
   std::lock_guard lock(mu_);
   operator_calls_.push_back("log_level " + level);

@@ -448,8 +448,18 @@ TEST_F(RpcMethodsTest, OperatorMethodsWithToken) {
   EXPECT_EQ(r["result"], (json{{"ok", true}}));
   r = call("admin_transfer_leadership", {{"node_id", "gz-2"}}, auth);
   EXPECT_EQ(r["result"], (json{{"ok", true}}));
+  r = call("admin_backup", {{"dir", "/var/backups/suanli/b1"}}, auth);
+  EXPECT_EQ(r["result"]["format"], "suanli-backup-1");
+  // Only an absolute path is passed on to the node.
+  for (const json& bad : {json("relative/dir"), json(""), json(7), json(std::string(5000, '/'))}) {
+    r = call("admin_backup", {{"dir", bad}}, auth);
+    EXPECT_EQ(r["error"]["code"], errc::kInvalidParams) << bad.dump().substr(0, 40);
+  }
+  r = call("admin_backup", {{"dir", "/x"}});
+  EXPECT_EQ(r["error"]["code"], errc::kUnauthorized);
   EXPECT_EQ(service_->operator_calls(),
-            (std::vector<std::string>{"snapshot", "log_level debug", "transfer_leadership gz-2"}));
+            (std::vector<std::string>{"snapshot", "log_level debug", "transfer_leadership gz-2",
+                                      "backup /var/backups/suanli/b1"}));
 }
 
 TEST_F(RpcMethodsTest, HealthMetricsAndPage) {

@@ -71,6 +71,7 @@ class FakeService final : public Service {
   json chain_genesis() const override;
   Status transfer_leadership(const std::string& node_id) override;
   Status take_snapshot() override;
+  Result<json> backup(const std::string& dir) override;
   Status set_log_level(const std::string& level) override;
   uint64_t add_applied_listener(AppliedListener listener) override;
   void remove_applied_listener(uint64_t id) override;
