@@ -18,6 +18,8 @@ echo "== release build"
 "$root/scripts/build.sh"
 echo "== release tests"
 (cd build && ctest --output-on-failure -j "$jobs")
+echo "== Debian package"
+"$root/scripts/package.sh"
 echo "== chaos (quick)"
 "$root/scripts/chaos.sh" --quick
 echo "== fuzz targets, a few seconds each"

@@ -20,24 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CommandResult {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult suanlid(const std::string& args) {
-  const std::string cmd = std::string(SUANLI_BUILD_DIR) + "/node/suanlid " + args + " 2>&1";
-  CommandResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
 std::string config_of(ProcessDevnet& d, int i) { return d.devnet().nodes.at(i).config_path; }
 
 ledger::Tx transfer(ProcessDevnet& d, uint64_t fen) {
@@ -94,7 +76,7 @@ TEST(BackupTest, OnlineBackupRestoresIntoANewMemberThatCatchesUpThroughAProposal
   const uint64_t h0 = height_of(d, 1);
 
   // Node 1 runs: the backup goes through admin_backup with its token.
-  CommandResult b = suanlid("backup --config " + config_of(d, 1) + " --to " + dir + "/b1 --json");
+  CommandResult b = run_suanlid("backup --config " + config_of(d, 1) + " --to " + dir + "/b1 --json");
   ASSERT_EQ(b.status, 0) << b.output;
   json info = json::parse(b.output);
   EXPECT_EQ(info["format"], "suanli-backup-1");
@@ -105,7 +87,7 @@ TEST(BackupTest, OnlineBackupRestoresIntoANewMemberThatCatchesUpThroughAProposal
   EXPECT_TRUE(d.wait_ready(1, 2000)) << "the node stopped serving after the backup";
 
   // Written once: a second backup to the same place is refused.
-  CommandResult again = suanlid("backup --config " + config_of(d, 1) + " --to " + dir + "/b1");
+  CommandResult again = run_suanlid("backup --config " + config_of(d, 1) + " --to " + dir + "/b1");
   EXPECT_EQ(again.status, 1);
   EXPECT_NE(again.output.find("already exists"), std::string::npos) << again.output;
 
@@ -120,14 +102,14 @@ TEST(BackupTest, OnlineBackupRestoresIntoANewMemberThatCatchesUpThroughAProposal
   // Restoring with a member's identity is refused, and leaves nothing behind.
   const std::string reused =
       config_variant(d, 0, "reused", {{"data_dir", dir + "/reused-data"}});
-  CommandResult refused = suanlid("restore --config " + reused + " --from " + dir + "/b1");
+  CommandResult refused = run_suanlid("restore --config " + reused + " --from " + dir + "/b1");
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.output.find("identity_in_use"), std::string::npos) << refused.output;
   EXPECT_FALSE(fs::exists(dir + "/reused-data")) << "a refused restore left files";
 
   // A new node id and key: restored, it serves the backup's state at once.
   int o = d.add_outsider("gz-restored");
-  CommandResult r = suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/b1 --json");
+  CommandResult r = run_suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/b1 --json");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(json::parse(r.output)["height"], backup_height);
   d.start(o);
@@ -159,11 +141,11 @@ TEST(BackupTest, RestoredNodeBehindTheCompactedLogCatchesUpFromASnapshot) {
   d.set_extra_args({"--snapshot-interval", "100", "--snapshot-keep", "10"});
   ASSERT_TRUE(d.start_all());
   ASSERT_TRUE(submit_committed(d, 0, transfer(d, 1)));
-  CommandResult b = suanlid("backup --config " + config_of(d, 0) + " --to " + dir + "/b --json");
+  CommandResult b = run_suanlid("backup --config " + config_of(d, 0) + " --to " + dir + "/b --json");
   ASSERT_EQ(b.status, 0) << b.output;
   for (int k = 0; k < 150; ++k) ASSERT_TRUE(submit_committed(d, k % 3, transfer(d, 1))) << k;
   int o = d.add_outsider("bj-restored");
-  CommandResult r = suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/b");
+  CommandResult r = run_suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/b");
   ASSERT_EQ(r.status, 0) << r.output;
   d.start(o);
   ASSERT_TRUE(d.wait_ready(o, 10000)) << d.log_path(o);
@@ -188,14 +170,14 @@ TEST(BackupTest, StoppedNodeIsBackedUpDirectlyAndBadBackupsAreRefused) {
 
   // A running node without rpc_token cannot be backed up: the error says why.
   const std::string no_token = config_variant(d, 2, "no-token", {{"rpc_token", nullptr}});
-  CommandResult nt = suanlid("backup --config " + no_token + " --to " + dir + "/nt");
+  CommandResult nt = run_suanlid("backup --config " + no_token + " --to " + dir + "/nt");
   EXPECT_EQ(nt.status, 1);
   EXPECT_NE(nt.output.find("rpc_token"), std::string::npos) << nt.output;
   EXPECT_FALSE(fs::exists(dir + "/nt"));
 
   // Stopped: the data directory is read directly; the node starts again after.
   d.terminate(2);
-  CommandResult b = suanlid("backup --config " + config_of(d, 2) + " --to " + dir + "/b2 --json");
+  CommandResult b = run_suanlid("backup --config " + config_of(d, 2) + " --to " + dir + "/b2 --json");
   ASSERT_EQ(b.status, 0) << b.output;
   EXPECT_EQ(json::parse(b.output)["state_hash"], hash);
   d.start(2);
@@ -203,7 +185,7 @@ TEST(BackupTest, StoppedNodeIsBackedUpDirectlyAndBadBackupsAreRefused) {
   ASSERT_TRUE(submit_committed(d, 0, transfer(d, 6)));
   ASSERT_TRUE(converge(d, 10000, &hash)) << d.log_path(2);
 
-  CommandResult rel = suanlid("backup --config " + config_of(d, 2) + " --to relative/x");
+  CommandResult rel = run_suanlid("backup --config " + config_of(d, 2) + " --to relative/x");
   EXPECT_EQ(rel.status, 1) << "a relative path is made absolute; its parent does not exist";
   EXPECT_NE(rel.output.find("parent"), std::string::npos) << rel.output;
 
@@ -216,27 +198,27 @@ TEST(BackupTest, StoppedNodeIsBackedUpDirectlyAndBadBackupsAreRefused) {
     m["height"] = m["height"].get<uint64_t>() + 1;
     std::ofstream(dir + "/tampered/backup.json") << m.dump();
   }
-  CommandResult t = suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/tampered");
+  CommandResult t = run_suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/tampered");
   EXPECT_EQ(t.status, 1);
   EXPECT_NE(t.output.find("does not match"), std::string::npos) << t.output;
   // No backup.json at all.
-  CommandResult none = suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/net");
+  CommandResult none = run_suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/net");
   EXPECT_EQ(none.status, 1);
   EXPECT_NE(none.output.find("no backup.json"), std::string::npos) << none.output;
   // Another chain's backup.
   ProcessDevnet other(1, dir + "/other");
   const std::string foreign_cfg = other.devnet().nodes.at(0).config_path;
-  CommandResult f = suanlid("restore --config " + foreign_cfg + " --node-id x9 --data-dir " + dir +
+  CommandResult f = run_suanlid("restore --config " + foreign_cfg + " --node-id x9 --data-dir " + dir +
                             "/foreign-data --from " + dir + "/b2");
   EXPECT_EQ(f.status, 1);
   EXPECT_NE(f.output.find("genesis"), std::string::npos) << f.output;
   // A data directory that is in use.
-  CommandResult used = suanlid("restore --config " + config_of(d, o) + " --data-dir " + dir +
+  CommandResult used = run_suanlid("restore --config " + config_of(d, o) + " --data-dir " + dir +
                                "/net/data/" + d.devnet().nodes[0].node_id + " --from " + dir + "/b2");
   EXPECT_EQ(used.status, 1);
   EXPECT_NE(used.output.find("not empty"), std::string::npos) << used.output;
   // And the good one still restores.
-  CommandResult ok = suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/b2");
+  CommandResult ok = run_suanlid("restore --config " + config_of(d, o) + " --from " + dir + "/b2");
   EXPECT_EQ(ok.status, 0) << ok.output;
   EXPECT_NE(ok.output.find("node propose"), std::string::npos) << ok.output;
 }

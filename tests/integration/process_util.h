@@ -69,6 +69,14 @@ class ProcessDevnet {
   std::vector<std::string> extra_args_;
 };
 
+struct CommandResult {
+  int status = -1;     // exit status, -1 when killed by a signal
+  std::string output;  // stdout and stderr together
+};
+// Runs `ENV suanlid ARGS` (through the shell) to completion; `env` is
+// variable assignments such as "A=1 B=2", or empty.
+CommandResult run_suanlid(const std::string& args, const std::string& env = "");
+
 // A fresh directory name under the system temp dir, unique to this process.
 std::string temp_dir(const std::string& name);
 nlohmann::json tx_json(const ledger::Tx& tx);
