@@ -54,7 +54,33 @@ int balance(Context& ctx, const std::vector<std::string>& args) {
 
 void add_list_filters(po::options_description& desc, const std::vector<std::string>& filters) {
   for (const auto& f : filters) desc.add_options()(f.c_str(), po::value<std::string>(), "filter");
-  desc.add_options()("limit", po::value<std::string>()->default_value("100"), "at most N (1..100)");
+  desc.add_options()("limit", po::value<std::string>()->default_value("100"), "at most N (1..100)")(
+      "cursor", po::value<std::string>(), "the page after an earlier answer's next cursor")(
+      "all", "every page, following the cursors (at most 10,000 items)");
+}
+
+constexpr size_t kListAllMax = 10000;
+
+// One page of `method` (from --cursor when given), or with --all every page
+// up to kListAllMax items: {"items", "next_cursor"}.
+json fetch_list(const Context& ctx, const std::string& method, json params,
+                const po::variables_map& vm) {
+  if (vm.count("cursor")) params["cursor"] = vm["cursor"].as<std::string>();
+  json page = ctx.call(method, params).result;
+  if (!vm.count("all")) return page;
+  json items = page.value("items", json::array());
+  while (page.value("next_cursor", json()).is_string() && items.size() < kListAllMax) {
+    params["cursor"] = page["next_cursor"];
+    page = ctx.call(method, params).result;
+    for (auto& item : page.value("items", json::array())) items.push_back(std::move(item));
+  }
+  return json{{"items", std::move(items)}, {"next_cursor", page.value("next_cursor", json())}};
+}
+
+// Under a table: how to get the next page, when there is one.
+void print_more(const json& res) {
+  const json next = res.value("next_cursor", json());
+  if (next.is_string()) std::cout << "more: --cursor " << next.get<std::string>() << "\n";
 }
 
 json list_params(const Context& ctx, const po::variables_map& vm,
@@ -112,7 +138,7 @@ int contract_list(Context& ctx, const std::vector<std::string>& args) {
     return kExitOk;
   }
   json params = list_params(ctx, vm, filters, {"buyer", "provider"});
-  return show(ctx, ctx.call("contract_list", params).result, [&](const json& res) {
+  return show(ctx, fetch_list(ctx, "contract_list", params, vm), [&](const json& res) {
     Table t({"CONTRACT", "BUYER", "PROVIDER", "QUANTITY", "AMOUNT", "STATE"},
             {false, false, false, true, true, false});
     for (const auto& c : res["items"]) {
@@ -121,6 +147,7 @@ int contract_list(Context& ctx, const std::vector<std::string>& args) {
              str(c, "state")});
     }
     std::cout << t.render();
+    print_more(res);
   });
 }
 
@@ -155,7 +182,7 @@ int voucher_list(Context& ctx, const std::vector<std::string>& args) {
     return kExitOk;
   }
   json params = list_params(ctx, vm, filters, {"buyer"});
-  return show(ctx, ctx.call("voucher_list", params).result, [&](const json& res) {
+  return show(ctx, fetch_list(ctx, "voucher_list", params, vm), [&](const json& res) {
     Table t({"VOUCHER", "PROGRAMME", "BUYER", "AMOUNT", "REMAINING", "STATE"},
             {false, false, false, true, true, false});
     for (const auto& v : res["items"]) {
@@ -163,6 +190,7 @@ int voucher_list(Context& ctx, const std::vector<std::string>& args) {
              money(v, "amount"), money(v, "remaining"), str(v, "state")});
     }
     std::cout << t.render();
+    print_more(res);
   });
 }
 

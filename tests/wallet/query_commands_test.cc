@@ -39,6 +39,28 @@ TEST(WalletQueryTest, TablesAndJson) {
   EXPECT_TRUE(found) << listj.out;
   EXPECT_EQ(net.wallet({"contract", "list", "--limit", "x"}).exit_code, 2);
 
+  // Pages: one contract per page, followed by hand and with --all.
+  net.completed_contract(124);
+  RunResult page1 = net.wallet({"contract", "list", "--buyer", "bj-ai", "--limit", "1"});
+  ASSERT_EQ(page1.exit_code, 0) << page1.err;
+  const auto more = page1.out.find("more: --cursor ");
+  ASSERT_NE(more, std::string::npos) << page1.out;
+  std::string cursor = page1.out.substr(more + 15);
+  cursor = cursor.substr(0, cursor.find('\n'));
+  RunResult page2 = net.wallet({"--json", "contract", "list", "--buyer", "bj-ai", "--limit", "1",
+                                "--cursor", cursor});
+  ASSERT_EQ(page2.exit_code, 0) << page2.err;
+  ASSERT_EQ(page2.json()["items"].size(), 1u) << page2.out;
+  EXPECT_EQ(page1.out.substr(0, more).find(page2.json()["items"][0].value("contract_id", "?")),
+            std::string::npos)
+      << "the second page repeats the first";
+  RunResult all =
+      net.wallet({"--json", "contract", "list", "--buyer", "bj-ai", "--limit", "1", "--all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.json()["items"].size(), items.size() + 1) << all.out;
+  EXPECT_TRUE(all.json()["next_cursor"].is_null());
+  EXPECT_EQ(net.wallet({"contract", "list", "--cursor", "not-a-cursor"}).exit_code, 1);
+
   RunResult prog = net.wallet({"program", "show", "CN-BJ"});
   ASSERT_EQ(prog.exit_code, 0) << prog.err;
   EXPECT_NE(prog.out.find("20.00%"), std::string::npos) << prog.out;
