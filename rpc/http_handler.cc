@@ -114,4 +114,13 @@ void HttpHandler::handle(HttpRequest request, Post post, std::function<void(Http
   });
 }
 
+bool same_origin(std::string_view origin, std::string_view host) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (origin.substr(0, scheme.size()) != scheme) continue;
+    std::string_view rest = origin.substr(scheme.size());
+    return !rest.empty() && lower(rest) == lower(host);
+  }
+  return false;
+}
+
 }  // namespace suanli::rpc

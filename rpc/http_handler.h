@@ -52,4 +52,9 @@ class HttpHandler {
   Dispatcher dispatcher_;
 };
 
+// True when a browser's Origin ("http://host:port" or "https://host:port")
+// names the same host and port as the request's Host header (compared
+// without regard to case).
+bool same_origin(std::string_view origin, std::string_view host);
+
 }  // namespace suanli::rpc

@@ -148,6 +148,16 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
           HttpHandler::error_reply(404, errc::kInvalidRequest, "WebSocket is served at /ws only"),
           false);
     }
+    // A page of another site, open in an operator's browser, must not reach
+    // the node through the browser: browsers send Origin, other clients may not.
+    std::string_view origin(req[http::field::origin].data(), req[http::field::origin].size());
+    std::string_view host(req[http::field::host].data(), req[http::field::host].size());
+    if (!origin.empty() && !same_origin(origin, host)) {
+      HttpReply r = HttpHandler::error_reply(403, errc::kUnauthorized,
+                                             "WebSocket from another origin refused");
+      r.close = true;
+      return write(std::move(r), false);
+    }
     Metrics& m = core_->handler.metrics();
     if (m.ws_open() >= core_->limits.ws_connections_max) {
       m.ws_refused();

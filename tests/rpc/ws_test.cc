@@ -5,6 +5,7 @@
 
 #include "ledger/codec.h"
 #include "ledger/ledger.h"
+#include "rpc/http_handler.h"
 #include "tests/rpc/rpc_test_util.h"
 #include "tests/rpc/ws_client.h"
 
@@ -180,6 +181,22 @@ TEST_F(RpcWsTest, SlowSubscriberIsDropped) {
   }
   EXPECT_EQ(metric("suanli_ws_connections"), 1);
   EXPECT_EQ(metric("suanli_ws_subscriptions{topic=\"txs\"}"), 0);
+}
+
+TEST_F(RpcWsTest, OnlyTheNodesOwnPagesAmongBrowserPagesMayConnect) {
+  // Browsers send Origin: a page of another site cannot open the socket.
+  const std::string self = "127.0.0.1:" + std::to_string(server_->port());
+  WsClient foreign(server_->port(), {"/ws", {{"Origin", "http://evil.example"}}, 0});
+  EXPECT_FALSE(foreign.connected());
+  WsClient other_port(server_->port(), {"/ws", {{"Origin", "http://127.0.0.1:1"}}, 0});
+  EXPECT_FALSE(other_port.connected());
+  WsClient own(server_->port(), {"/ws", {{"Origin", "http://" + self}}, 0});
+  EXPECT_TRUE(own.connected());
+  EXPECT_TRUE(same_origin("https://LocalHost:8645", "localhost:8645"));
+  EXPECT_FALSE(same_origin("ftp://127.0.0.1:8645", "127.0.0.1:8645"));
+  EXPECT_FALSE(same_origin("http://", ""));
+  EXPECT_FALSE(same_origin("null", "127.0.0.1:8645"));
+
 }
 
 TEST_F(RpcWsTest, LimitsAndHostileInput) {
