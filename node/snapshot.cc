@@ -89,6 +89,15 @@ Status NodeImpl::set_live_state_dir(const std::string& path) {
 // I/O thread) the descriptor in the Raft storage and log compaction.
 void NodeImpl::maybe_snapshot(bool force) {
   uint64_t index = applied_index_.load();
+  std::error_code ec;
+  if (force && index != 0 && index == last_snapshot_index_ &&
+      !fs::exists(checkpoint_dir(index), ec)) {
+    // The state is still the snapshot's: its lost checkpoint can be made again.
+    if (Status s = make_checkpoint(index); !s) {
+      spdlog::warn("checkpoint at raft index {} not made again: {}", index, s.to_string());
+    }
+    return;
+  }
   if (index == 0 || index <= last_snapshot_index_) return;
   if (!force && index - last_snapshot_index_ < opts_.snapshot_interval_entries) return;
   if (Status s = make_checkpoint(index); !s) {
@@ -196,8 +205,15 @@ void NodeImpl::on_snap_fetch(const std::string& from, std::string_view body) {
     spdlog::warn("malformed snapshot request from {}", from);
     return;
   }
-  send_snap_frame(from, FrameKind::kSnapChunk,
-                  encode_chunk(serve_fetch(checkpoint_dir(f->index), *f)));
+  SnapChunk chunk = serve_fetch(checkpoint_dir(f->index), *f);
+  if (chunk.status == SnapStatus::kGone && f->index == raft_storage_->snapshot_index()) {
+    // The checkpoint Raft offers is missing (removed by hand, or never
+    // made): make one now rather than leave followers waiting for the next.
+    spdlog::warn("the checkpoint of the snapshot at raft index {} is missing; taking one now",
+                 f->index);
+    (void)take_snapshot();
+  }
+  send_snap_frame(from, FrameKind::kSnapChunk, encode_chunk(chunk));
 }
 
 void NodeImpl::on_snap_chunk(const std::string& from, std::string_view body) {
