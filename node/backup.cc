@@ -95,6 +95,8 @@ Result<BackupInfo> check_restored(const std::string& dir, const BackupInfo& mani
                                   const PubKey& pubkey) {
   auto state = StateStore::open(dir);
   if (!state) return invalid("the backup's state database does not open: " + state.status().to_string());
+  if (!meta::has_applied(**state)) return invalid("the backup's state/ is not a node's state database");
+  if (Status s = meta::check_schema(**state); !s) return s;
   BackupInfo found = describe(**state);
   if (found.genesis_hash != genesis.hash) {
     return Status::error("genesis_mismatch", "the backup belongs to genesis " +
@@ -165,9 +167,10 @@ Result<BackupInfo> write_backup(StateStore& state, const std::string& dir_in,
   BackupInfo info;
   {
     auto copy = StateStore::open(tmp + "/state");
-    if (!copy) {
+    if (!copy || !meta::has_applied(**copy)) {
       cleanup();
-      return copy.status();
+      return copy ? Status::error("invalid_argument", "this is not a node's state database")
+                  : copy.status();
     }
     info = describe(**copy);
   }

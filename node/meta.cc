@@ -31,6 +31,32 @@ void put_applied(ledger::WriteSet& w, uint64_t index, const Tip& tip, const Hash
   w[state_hash_key(tip.height)] = std::string(as_view(state_hash));
 }
 
+Status check_schema(StateStore& state) {
+  auto raw = state.get(key("schema_version"));
+  if (!raw) {
+    ledger::WriteSet w;
+    w[key("schema_version")] = std::to_string(kSchemaVersion);
+    return state.commit(w);
+  }
+  uint64_t version = 0;
+  for (char ch : *raw) {
+    if (ch < '0' || ch > '9' || version > 1000000) {
+      return Status::error("corruption", "the state database's schema version is unreadable");
+    }
+    version = version * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  if (raw->empty()) return Status::error("corruption", "the state database's schema version is empty");
+  if (version > kSchemaVersion) {
+    return Status::error("schema_too_new",
+                         "the state database has schema version " + std::to_string(version) +
+                             ", written by a newer suanli; this one reads up to version " +
+                             std::to_string(kSchemaVersion) + " (upgrade this node's binary)");
+  }
+  return Status::ok();
+}
+
+bool has_applied(const ledger::KvRead& kv) { return kv.get(key("applied")).has_value(); }
+
 Applied load_applied(const ledger::KvRead& kv) {
   Applied a;
   auto raw = kv.get(key("applied"));

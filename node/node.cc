@@ -81,6 +81,7 @@ Status NodeImpl::init() {
                          "data directory " + opts_.config.data_dir + " belongs to genesis " +
                              to_hex(*stored_genesis) + ", not " + to_hex(g.hash));
   }
+  if (Status s = meta::check_schema(*state_); !s) return s;
   if (Status s = recover_snapshot_install(); !s) return s;
   meta::Applied applied = meta::load_applied(*state_);
   applied_index_ = applied.index;
