@@ -307,8 +307,8 @@ int main(int argc, char** argv) {
   const FaultCounts& f = injector.counts();
   bool ok = f.failures.empty();
   if (crashed >= 0) {
-    say("FAIL: %s exited by itself; see %s", c.nodes()[static_cast<size_t>(crashed)].node_id.c_str(),
-        c.nodes()[static_cast<size_t>(crashed)].log.c_str());
+    const NodeProc& n = c.nodes()[static_cast<size_t>(crashed)];
+    say("FAIL: %s exited by itself; see %s", n.node_id.c_str(), n.log.c_str());
     ok = false;
   }
 

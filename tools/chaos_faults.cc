@@ -19,7 +19,9 @@ std::string names(const Cluster& c, const std::vector<int>& nodes) {
   return out;
 }
 
-bool contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 std::string role_of(const Cluster& c, int i) {
   KeepAliveClient k("127.0.0.1", c.nodes()[static_cast<size_t>(i)].rpc_port);
@@ -209,9 +211,10 @@ void FaultInjector::slow() {
   }
   if (shape != 0) s.bytes_per_s = (rng_() % 2 == 0 ? 256u : 1024u) << 10;
   ++counts_.slow;
-  say("slow %s%s: %u-%u ms per chunk, %llu KiB/s cap", c_.nodes()[static_cast<size_t>(x)].node_id.c_str(),
-      x == lead ? " (leader)" : "", s.delay_ms_min, s.delay_ms_max,
-      static_cast<unsigned long long>(s.bytes_per_s >> 10));
+  const std::string cap =
+      s.bytes_per_s ? std::to_string(s.bytes_per_s >> 10) + " KiB/s cap" : "no cap";
+  say("slow %s%s: %u-%u ms per chunk, %s", c_.nodes()[static_cast<size_t>(x)].node_id.c_str(),
+      x == lead ? " (leader)" : "", s.delay_ms_min, s.delay_ms_max, cap.c_str());
   for (int other = 0; other < n; ++other) {
     if (other == x) continue;
     proxy_.slow(x, other, s);
