@@ -67,6 +67,10 @@ inline pid_t spawn_logged(std::vector<std::string> args, const std::string& log)
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  // Nothing else of ours: a child holding a copy of a socket (Asio's are not
+  // close-on-exec) keeps it open after we close it, so a peer sees no FIN,
+  // and suanli-chaos's proxy could not cut a link.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -93,8 +97,15 @@ struct NodeProc {
 
 class Cluster {
  public:
-  Cluster(const Options& o, const Accounts& a, const std::string& dir)
+  // Node i's membership address (where peers dial it) given its listen port;
+  // empty: the listen address itself. suanli-chaos puts a proxy in between.
+  using AddressFor = std::function<std::string(int node, uint16_t listen_port)>;
+
+  Cluster(const Options& o, const Accounts& a, const std::string& dir, int nodes = kNodes,
+          const AddressFor& address_for = {})
       : dir_(dir), exe_(o.suanlid) {
+    // Listen ports are base+1.., RPC ports base+9.. within one 16-port block.
+    if (nodes < 1 || nodes > 8) die("a cluster has 1..8 nodes");
     fs::create_directories(dir);
     uint16_t base = free_port_block();
     ledger::Genesis g;
@@ -110,10 +121,11 @@ class Cluster {
           a.buyers[i].pubkey, ledger::Role::kBuyer, provinces[i % 4],
           "bench buyer " + std::to_string(i), credit_code_for(i), "", kBuyerBalanceFen});
     }
-    for (int i = 0; i < kNodes; ++i) {
+    for (int i = 0; i < nodes; ++i) {
       NodeProc n;
       n.node_id = "n" + std::to_string(i + 1);
-      n.listen = "127.0.0.1:" + std::to_string(base + 1 + i);
+      const auto listen_port = static_cast<uint16_t>(base + 1 + i);
+      n.listen = "127.0.0.1:" + std::to_string(listen_port);
       n.rpc_port = static_cast<uint16_t>(base + 9 + i);
       n.data_dir = dir + "/data/" + n.node_id;
       n.key_file = dir + "/" + n.node_id + ".key.json";
@@ -121,8 +133,9 @@ class Cluster {
       ledger::KeyPair key = ledger::keypair_random();
       Status s = genesis::write_node_key(n.key_file, key);
       if (!s) die("node key: " + s.to_string());
+      std::string address = address_for ? address_for(i, listen_port) : n.listen;
       g.nodes.push_back(
-          ledger::GenesisNode{n.node_id, key.pubkey, n.listen, ledger::NodeRole::kVoter});
+          ledger::GenesisNode{n.node_id, key.pubkey, address, ledger::NodeRole::kVoter});
       nodes_.push_back(n);
     }
     std::string text = genesis::genesis_to_json(g).dump() + "\n";
@@ -137,8 +150,9 @@ class Cluster {
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
 
   void start() {
-    for (int i = 0; i < kNodes; ++i) start_one(i);
+    for (int i = 0; i < size(); ++i) start_one(i);
   }
+  int size() const { return static_cast<int>(nodes_.size()); }
 
   // Starts node i if it is not running.
   void start_one(int i) {
@@ -199,7 +213,7 @@ class Cluster {
         }
       }
       int leader = -1, answered = 0;
-      for (int i = 0; i < kNodes; ++i) {
+      for (int i = 0; i < size(); ++i) {
         KeepAliveClient c("127.0.0.1", nodes_[i].rpc_port);
         auto r = c.call("node_status", json::object(), 1000);
         if (r && r->contains("result")) {
@@ -207,7 +221,7 @@ class Cluster {
           if ((*r)["result"].value("role", "") == "leader") leader = i;
         }
       }
-      if (answered == kNodes && leader >= 0) return leader;
+      if (answered == size() && leader >= 0) return leader;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return -1;
@@ -248,7 +262,7 @@ inline double proc_cpu_seconds(pid_t pid) {
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-double self_cpu_seconds() { return proc_cpu_seconds(::getpid()); }
+inline double self_cpu_seconds() { return proc_cpu_seconds(::getpid()); }
 
 // ---------------------------------------------------------------- commit monitor
 
