@@ -20,6 +20,8 @@ class SimChoices {
   virtual uint64_t uniform(uint64_t bound) = 0;
   // True with probability per_mille / 1000.
   virtual bool chance(uint32_t per_mille) = 0;
+  // No more choices to give: the simulator ends its fault phase early.
+  virtual bool exhausted() const { return false; }
 };
 
 class PrngChoices final : public SimChoices {
@@ -51,7 +53,7 @@ class ByteChoices final : public SimChoices {
     if (in_.empty()) return false;
     return take(1) * 1000 / 256 < per_mille;
   }
-  bool exhausted() const { return in_.empty(); }
+  bool exhausted() const override { return in_.empty(); }
 
  private:
   uint64_t take(size_t n) {

@@ -428,7 +428,7 @@ bool Simulator::liveness_reached() {
 
 SimResult Simulator::run() {
   setup();
-  for (; now_ < opts_.fault_ticks && !checker_.failed(); ++now_) {
+  for (; now_ < opts_.fault_ticks && !checker_.failed() && !rng_.exhausted(); ++now_) {
     inject_faults();
     workload();
     run_tick(true);

@@ -20,7 +20,7 @@ class SimChoices;
 struct SimOptions {
   uint64_t seed = 1;  // Raft's election timers; also the choices when `choices` is null
   SimChoices* choices = nullptr;  // where every other choice comes from
-  uint32_t fault_ticks = 200;  // ticks with faults injected
+  uint32_t fault_ticks = 200;  // ticks with faults injected (fewer if the choices run out)
   uint32_t heal_ticks = 300;   // liveness bound once faults stop
   std::ostream* trace = nullptr;
 };
