@@ -60,7 +60,12 @@ Result<Parsed> parse_text(std::string_view text, const std::string& path) {
   Parsed p;
   p.info.path = path;
   try {
-    if (j.at("version").get<int>() != 1) return bad("unsupported version");
+    // Numbers are read only once known to be unsigned integers: converting a
+    // float out of range (1e300) is undefined behaviour, and 2.5 is no cost.
+    const json& version = j.at("version");
+    if (!version.is_number_unsigned() || version.get<uint64_t>() != 1) {
+      return bad("unsupported version");
+    }
     auto pk = from_hex_array<32>(j.at("pubkey").get<std::string>());
     const json& kdf = j.at("kdf");
     const json& cipher = j.at("cipher");
@@ -68,8 +73,13 @@ Result<Parsed> parse_text(std::string_view text, const std::string& path) {
     if (cipher.at("name") != "xchacha20poly1305-ietf") {
       return bad("cipher.name must be xchacha20poly1305-ietf");
     }
-    p.info.opslimit = kdf.at("opslimit").get<uint64_t>();
-    p.info.memlimit = kdf.at("memlimit").get<uint64_t>();
+    const json& ops = kdf.at("opslimit");
+    const json& mem = kdf.at("memlimit");
+    if (!ops.is_number_unsigned() || !mem.is_number_unsigned()) {
+      return bad("kdf.opslimit and kdf.memlimit must be non-negative integers");
+    }
+    p.info.opslimit = ops.get<uint64_t>();
+    p.info.memlimit = mem.get<uint64_t>();
     auto salt = from_hex_array<crypto_pwhash_SALTBYTES>(kdf.at("salt").get<std::string>());
     auto nonce = from_hex_array<kNonceBytes>(cipher.at("nonce").get<std::string>());
     auto ct = from_hex_array<kCipherBytes>(cipher.at("ciphertext").get<std::string>());

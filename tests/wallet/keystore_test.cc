@@ -103,6 +103,33 @@ TEST(KeystoreTest, KdfCostAFileAsksForIsBounded) {
   EXPECT_TRUE(key) << key.status().to_string();
 }
 
+// Found by the keystore fuzz target: a version or KDF cost given as a float
+// out of range (1e300) was converted to an integer, which is undefined
+// behaviour; numbers that are not unsigned integers are refused.
+TEST(KeystoreTest, NumbersMustBeUnsignedIntegers) {
+  ledger::crypto_init();
+  Keystore ks(temp_dir("ks"));
+  ASSERT_TRUE(ks.create("finn", ledger::keypair_random(), "pw", KdfCost::kTestOnly));
+  const auto good = nlohmann::json::parse(read_all(ks.path_of("finn")));
+  auto refused = [](const nlohmann::json& j) {
+    return parse_keystore(j.dump(), "finn.json").status().code() == "invalid_keystore";
+  };
+  for (const nlohmann::json& bad : {nlohmann::json(1e300), nlohmann::json(-1e300),
+                                    nlohmann::json(2.5), nlohmann::json(-1),
+                                    nlohmann::json("2")}) {
+    auto j = good;
+    j["kdf"]["opslimit"] = bad;
+    EXPECT_TRUE(refused(j)) << "opslimit " << bad;
+    j = good;
+    j["kdf"]["memlimit"] = bad;
+    EXPECT_TRUE(refused(j)) << "memlimit " << bad;
+    j = good;
+    j["version"] = bad;
+    EXPECT_TRUE(refused(j)) << "version " << bad;
+  }
+  EXPECT_TRUE(parse_keystore(good.dump(), "finn.json"));
+}
+
 TEST(KeystoreTest, KeyCommandsOfTheBinary) {
   std::string dir = temp_dir("cli");
   std::string ks = dir + "/keystore";
