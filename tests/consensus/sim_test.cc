@@ -53,7 +53,7 @@ TEST(SimTest, BytesDriveARun) {
   std::string bytes;
   for (int i = 0; i < 4000; ++i) bytes.push_back(static_cast<char>((i * 131 + i / 7) & 0xff));
   SimOptions opts;
-  opts.fault_ticks = 150;
+  opts.fault_ticks = 1000;  // the bytes run out first and end the fault phase
   ByteChoices a(bytes);
   opts.choices = &a;
   const SimResult ra = run_simulation(opts);
