@@ -108,36 +108,6 @@ Result<NodeConfig> parse_config_object(const ObjectReader& r, const fs::path& ba
   return c;
 }
 
-Result<NodeKey> parse_key(std::string_view text, const std::string& path) {
-  std::string parse_error;
-  auto parsed = ledger::parse_strict(text, &parse_error, 4);
-  if (!parsed) return Status::error(kKeyCode, path + ": not valid JSON: " + parse_error);
-  if (parsed->anomaly) {
-    return Status::error(kKeyCode,
-                         path + ": " + parsed->anomaly->path + ": " + parsed->anomaly->message);
-  }
-  ObjectReader r(parsed->value, "", kKeyCode);
-  Status s = r.check_members({"pubkey", "seed"});
-  if (!s) return Status::error(kKeyCode, path + ": " + s.message());
-  auto pubkey_hex = r.string("pubkey");
-  auto seed_hex = r.string("seed");
-  if (!pubkey_hex || !seed_hex) {
-    return Status::error(kKeyCode, path + ": pubkey and seed must be strings");
-  }
-  auto pubkey = from_hex_array<32>(*pubkey_hex);
-  if (!pubkey) return Status::error(kKeyCode, path + ": pubkey: must be 64 lowercase hex");
-  std::array<uint8_t, 32> seed{};
-  bool seed_ok = seed_hex->size() == 64 && from_hex(*seed_hex, seed.data(), seed.size());
-  wipe(*seed_hex);
-  if (!seed_ok) return Status::error(kKeyCode, path + ": seed: must be 64 lowercase hex");
-  NodeKey key = ledger::keypair_from_seed(seed);
-  sodium_memzero(seed.data(), seed.size());
-  if (key.pubkey != *pubkey) {
-    return Status::error(kKeyCode, path + ": pubkey: does not match the seed");
-  }
-  return key;
-}
-
 Result<std::string> read_key_fd(int fd, const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return io_error("stat", path, errno);
@@ -226,6 +196,36 @@ Result<std::optional<ledger::GenesisNode>> genesis_identity(const ledger::Genesi
   return std::optional<ledger::GenesisNode>();
 }
 
+Result<NodeKey> parse_node_key(std::string_view text, const std::string& path) {
+  std::string parse_error;
+  auto parsed = ledger::parse_strict(text, &parse_error, 4);
+  if (!parsed) return Status::error(kKeyCode, path + ": not valid JSON: " + parse_error);
+  if (parsed->anomaly) {
+    return Status::error(kKeyCode,
+                         path + ": " + parsed->anomaly->path + ": " + parsed->anomaly->message);
+  }
+  ObjectReader r(parsed->value, "", kKeyCode);
+  Status s = r.check_members({"pubkey", "seed"});
+  if (!s) return Status::error(kKeyCode, path + ": " + s.message());
+  auto pubkey_hex = r.string("pubkey");
+  auto seed_hex = r.string("seed");
+  if (!pubkey_hex || !seed_hex) {
+    return Status::error(kKeyCode, path + ": pubkey and seed must be strings");
+  }
+  auto pubkey = from_hex_array<32>(*pubkey_hex);
+  if (!pubkey) return Status::error(kKeyCode, path + ": pubkey: must be 64 lowercase hex");
+  std::array<uint8_t, 32> seed{};
+  bool seed_ok = seed_hex->size() == 64 && from_hex(*seed_hex, seed.data(), seed.size());
+  wipe(*seed_hex);
+  if (!seed_ok) return Status::error(kKeyCode, path + ": seed: must be 64 lowercase hex");
+  NodeKey key = ledger::keypair_from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  if (key.pubkey != *pubkey) {
+    return Status::error(kKeyCode, path + ": pubkey: does not match the seed");
+  }
+  return key;
+}
+
 Result<NodeKey> load_node_key(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error("open", path, errno);
@@ -233,7 +233,7 @@ Result<NodeKey> load_node_key(const std::string& path) {
   Result<std::string> text = read_key_fd(fd, path);
   ::close(fd);
   if (!text) return text.status();
-  auto key = parse_key(*text, path);
+  auto key = parse_node_key(*text, path);
   wipe(*text);
   return key;
 }

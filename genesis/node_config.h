@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "ledger/crypto.h"
@@ -49,6 +50,9 @@ Result<std::optional<ledger::GenesisNode>> genesis_identity(const ledger::Genesi
 // Errors: "io_error", "insecure_key_file" (mode allows group/others access),
 // "invalid_key" (bad JSON, bad hex, pubkey not the seed's).
 Result<NodeKey> load_node_key(const std::string& path);
+// The checks of load_node_key on a key file's text ("invalid_key"); `path`
+// only labels errors.
+Result<NodeKey> parse_node_key(std::string_view text, const std::string& path);
 // Writes a new key file with mode 0600 and syncs it; refuses to replace an
 // existing file ("io_error").
 Status write_node_key(const std::string& path, const NodeKey& key);

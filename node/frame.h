@@ -29,6 +29,10 @@ static_assert(kFrameBytesMax <= kPeerSendQueueBytesMax, "a queue must hold a max
 
 using SessionKey = std::array<uint8_t, 32>;
 
+// The first byte of a frame's plaintext: what the rest is (node/raft_loop.cc
+// dispatches on it).
+enum class FrameKind : uint8_t { kRaft = 1, kTx = 2, kSnapFetch = 3, kSnapChunk = 4 };
+
 // Seals outgoing frames with one direction's key.
 class FrameSealer {
  public:

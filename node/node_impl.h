@@ -17,6 +17,7 @@
 #include "consensus/raft_core.h"
 #include "ledger/block.h"
 #include "node/applied_listeners.h"
+#include "node/frame.h"
 #include "node/mempool.h"
 #include "node/node.h"
 #include "node/snapshot_transfer.h"
@@ -26,9 +27,6 @@
 #include "node/verify_pool.h"
 
 namespace suanli::node {
-
-// Frame kinds on peer links.
-enum class FrameKind : uint8_t { kRaft = 1, kTx = 2, kSnapFetch = 3, kSnapChunk = 4 };
 
 // Blocks in flight (proposed, not yet applied here) at most. While one is in
 // flight, another is built only once this many transactions wait: light load

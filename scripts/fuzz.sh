@@ -15,6 +15,8 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
 targets=$(cd "$root/tests/fuzz" && ls *_fuzz.cc | sed 's/_fuzz\.cc$//; s/_/-/g')
 ninja -C "$build" -j "${SUANLI_JOBS:-2}" $(for t in $targets; do echo "fuzz-$t"; done)
 mkdir -p "$build/crashes"
+# Undefined behaviour stops a run like a crash, so the fuzzer keeps the input.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
 for t in $targets; do
   mkdir -p "$build/corpus/$t" "$root/tests/fuzz/corpus/$t"

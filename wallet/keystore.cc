@@ -51,7 +51,7 @@ struct Parsed {
   std::array<uint8_t, kCipherBytes> cipher{};
 };
 
-Result<Parsed> parse_keystore(const std::string& text, const std::string& path) {
+Result<Parsed> parse_text(std::string_view text, const std::string& path) {
   auto bad = [&](const std::string& what) {
     return Status::error("invalid_keystore", path + ": " + what);
   };
@@ -60,7 +60,12 @@ Result<Parsed> parse_keystore(const std::string& text, const std::string& path) 
   Parsed p;
   p.info.path = path;
   try {
-    if (j.at("version").get<int>() != 1) return bad("unsupported version");
+    // Numbers are read only once known to be unsigned integers: converting a
+    // float out of range (1e300) is undefined behaviour, and 2.5 is no cost.
+    const json& version = j.at("version");
+    if (!version.is_number_unsigned() || version.get<uint64_t>() != 1) {
+      return bad("unsupported version");
+    }
     auto pk = from_hex_array<32>(j.at("pubkey").get<std::string>());
     const json& kdf = j.at("kdf");
     const json& cipher = j.at("cipher");
@@ -68,8 +73,13 @@ Result<Parsed> parse_keystore(const std::string& text, const std::string& path) 
     if (cipher.at("name") != "xchacha20poly1305-ietf") {
       return bad("cipher.name must be xchacha20poly1305-ietf");
     }
-    p.info.opslimit = kdf.at("opslimit").get<uint64_t>();
-    p.info.memlimit = kdf.at("memlimit").get<uint64_t>();
+    const json& ops = kdf.at("opslimit");
+    const json& mem = kdf.at("memlimit");
+    if (!ops.is_number_unsigned() || !mem.is_number_unsigned()) {
+      return bad("kdf.opslimit and kdf.memlimit must be non-negative integers");
+    }
+    p.info.opslimit = ops.get<uint64_t>();
+    p.info.memlimit = mem.get<uint64_t>();
     auto salt = from_hex_array<crypto_pwhash_SALTBYTES>(kdf.at("salt").get<std::string>());
     auto nonce = from_hex_array<kNonceBytes>(cipher.at("nonce").get<std::string>());
     auto ct = from_hex_array<kCipherBytes>(cipher.at("ciphertext").get<std::string>());
@@ -86,15 +96,12 @@ Result<Parsed> parse_keystore(const std::string& text, const std::string& path) 
   return p;
 }
 
-Result<Parsed> read_keystore(const std::string& path, bool private_only) {
+Result<std::string> read_keystore(const std::string& path, bool private_only) {
   auto text = read_small_file(path, kKeystoreBytesMax, private_only);
-  if (!text) {
-    if (text.status().code() == "insecure_file") {
-      return Status::error("insecure_keystore", text.status().message());
-    }
-    return text.status();
+  if (!text && text.status().code() == "insecure_file") {
+    return Status::error("insecure_keystore", text.status().message());
   }
-  return parse_keystore(*text, path);
+  return text;
 }
 
 }  // namespace
@@ -161,15 +168,16 @@ Result<KeyInfo> Keystore::info(const std::string& name) const {
   if (!is_key_name(name)) {
     return Status::error("not_found", "'" + name + "' is not a key name");
   }
-  auto p = read_keystore(path_of(name), false);
-  if (!p) {
-    if (p.status().code() == "not_found") {
+  auto text = read_keystore(path_of(name), false);
+  if (!text) {
+    if (text.status().code() == "not_found") {
       return Status::error("not_found", "no key named '" + name + "' in " + dir_);
     }
-    return p.status();
+    return text.status();
   }
-  p->info.name = name;
-  return p->info;
+  auto i = parse_keystore(*text, path_of(name));
+  if (i) i->name = name;
+  return i;
 }
 
 Result<std::vector<KeyInfo>> Keystore::list() const {
@@ -194,7 +202,20 @@ Result<ledger::KeyPair> Keystore::unlock(const std::string& name,
                                          const std::string& password) const {
   auto i = info(name);  // names the key in "not found" errors
   if (!i) return i.status();
-  auto p = read_keystore(i->path, true);
+  auto text = read_keystore(i->path, true);
+  if (!text) return text.status();
+  return decrypt_keystore(*text, password, name, i->path);
+}
+
+Result<KeyInfo> parse_keystore(std::string_view text, const std::string& path) {
+  auto p = parse_text(text, path);
+  if (!p) return p.status();
+  return p->info;
+}
+
+Result<ledger::KeyPair> decrypt_keystore(std::string_view text, const std::string& password,
+                                         const std::string& name, const std::string& path) {
+  auto p = parse_text(text, path);
   if (!p) return p.status();
   std::array<uint8_t, 32> k{};
   if (Status s = derive_key(password, p->salt, p->info.opslimit, p->info.memlimit, k); !s) {
@@ -209,12 +230,12 @@ Result<ledger::KeyPair> Keystore::unlock(const std::string& name,
   sodium_memzero(k.data(), k.size());
   if (rc != 0 || seed_len != seed.size()) {
     return Status::error("wrong_password",
-                         "wrong password for key '" + name + "' (or " + i->path + " was altered)");
+                         "wrong password for key '" + name + "' (or " + path + " was altered)");
   }
   ledger::KeyPair key = ledger::keypair_from_seed(seed);
   sodium_memzero(seed.data(), seed.size());
   if (key.pubkey != p->info.pubkey) {
-    return Status::error("invalid_keystore", i->path + ": the seed does not match the pubkey");
+    return Status::error("invalid_keystore", path + ": the seed does not match the pubkey");
   }
   return key;
 }

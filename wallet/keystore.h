@@ -16,6 +16,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -63,5 +64,15 @@ class Keystore {
 };
 
 bool is_key_name(const std::string& name);
+
+// A keystore file's contents, apart from the file system (Keystore::info and
+// unlock read the file, then call these; `path` and `name` only label errors).
+// parse_keystore checks the shape and the KDF cost bounds and gives the public
+// information (name left empty); "invalid_keystore". decrypt_keystore also runs
+// Argon2id at the file's (bounded) cost and decrypts; "invalid_keystore",
+// "wrong_password".
+Result<KeyInfo> parse_keystore(std::string_view text, const std::string& path);
+Result<ledger::KeyPair> decrypt_keystore(std::string_view text, const std::string& password,
+                                         const std::string& name, const std::string& path);
 
 }  // namespace suanli::wallet

@@ -1,6 +1,6 @@
 // SimNetwork: the simulator's network. Drops, delays, duplicates and reorders
 // messages and applies partitions (any set of blocked directed links), all
-// driven by the simulator's seeded Prng.
+// driven by the simulator's choices.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "consensus/message.h"
-#include "consensus/prng.h"
+#include "tests/consensus/sim_choices_util.h"
 
 namespace suanli::consensus::sim {
 
@@ -21,7 +21,7 @@ struct NetworkFaults {
 
 class SimNetwork {
  public:
-  explicit SimNetwork(Prng& rng) : rng_(rng) {}
+  explicit SimNetwork(SimChoices& rng) : rng_(rng) {}
 
   void set_faults(const NetworkFaults& faults) { faults_ = faults; }
   const NetworkFaults& faults() const { return faults_; }
@@ -43,7 +43,7 @@ class SimNetwork {
     uint64_t order;  // random tie-break: reorders messages due together
     Message msg;
   };
-  Prng& rng_;
+  SimChoices& rng_;
   NetworkFaults faults_;
   std::vector<Envelope> queue_;
   std::set<std::pair<NodeId, NodeId>> blocked_;

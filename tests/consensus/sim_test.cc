@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/consensus/sim_choices_util.h"
 #include "tests/consensus/sim_util.h"
 
 namespace suanli::consensus::sim {
@@ -44,6 +45,24 @@ TEST(SimTest, SameSeedSameRun) {
   const SimResult b = run_simulation(opts);
   EXPECT_EQ(describe(a.stats), describe(b.stats));
   EXPECT_EQ(a.failure, b.failure);
+}
+
+// The raft-steps fuzz target's mode: bytes decide every fault and step, and
+// the same bytes replay the same run.
+TEST(SimTest, BytesDriveARun) {
+  std::string bytes;
+  for (int i = 0; i < 4000; ++i) bytes.push_back(static_cast<char>((i * 131 + i / 7) & 0xff));
+  SimOptions opts;
+  opts.fault_ticks = 1000;  // the bytes run out first and end the fault phase
+  ByteChoices a(bytes);
+  opts.choices = &a;
+  const SimResult ra = run_simulation(opts);
+  EXPECT_TRUE(ra.ok) << ra.failure;
+  EXPECT_TRUE(a.exhausted());
+  ByteChoices b(bytes);
+  opts.choices = &b;
+  const SimResult rb = run_simulation(opts);
+  EXPECT_EQ(describe(ra.stats), describe(rb.stats));
 }
 
 }  // namespace

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <vector>
 
 #include "consensus/codec.h"
-#include "consensus/prng.h"
 #include "tests/consensus/sim_checker_util.h"
+#include "tests/consensus/sim_choices_util.h"
 #include "tests/consensus/sim_network_util.h"
 #include "tests/consensus/sim_node_util.h"
 
@@ -34,7 +35,11 @@ struct Rates {
 
 class Simulator {
  public:
-  explicit Simulator(const SimOptions& options) : opts_(options), rng_(options.seed), net_(rng_) {}
+  explicit Simulator(const SimOptions& options)
+      : opts_(options),
+        own_rng_(options.choices ? nullptr : std::make_unique<PrngChoices>(options.seed)),
+        rng_(options.choices ? *options.choices : *own_rng_),
+        net_(rng_) {}
   SimResult run();
 
  private:
@@ -61,7 +66,8 @@ class Simulator {
   std::vector<NodeId> up_ids() const;
 
   SimOptions opts_;
-  Prng rng_;
+  std::unique_ptr<SimChoices> own_rng_;
+  SimChoices& rng_;
   SimNetwork net_;
   SimChecker checker_;
   RaftConfig base_;
@@ -422,7 +428,7 @@ bool Simulator::liveness_reached() {
 
 SimResult Simulator::run() {
   setup();
-  for (; now_ < opts_.fault_ticks && !checker_.failed(); ++now_) {
+  for (; now_ < opts_.fault_ticks && !checker_.failed() && !rng_.exhausted(); ++now_) {
     inject_faults();
     workload();
     run_tick(true);

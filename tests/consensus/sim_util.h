@@ -1,7 +1,7 @@
 // Deterministic Raft simulator: 3-7 RaftCores in one process, a faulty
 // network (SimNetwork), crashes that lose everything not persisted, restarts,
 // membership changes, snapshots, leadership transfers and ReadIndex, all
-// driven by one seed. SimChecker verifies the safety properties after every
+// driven by one seed (or by a fuzzer's bytes: SimOptions::choices). SimChecker verifies the safety properties after every
 // step; after the faults heal, a leader must be elected and a proposal must
 // be applied by every voter within a bounded number of ticks.
 //
@@ -15,9 +15,12 @@
 
 namespace suanli::consensus::sim {
 
+class SimChoices;
+
 struct SimOptions {
-  uint64_t seed = 1;
-  uint32_t fault_ticks = 200;  // ticks with faults injected
+  uint64_t seed = 1;  // Raft's election timers; also the choices when `choices` is null
+  SimChoices* choices = nullptr;  // where every other choice comes from
+  uint32_t fault_ticks = 200;  // ticks with faults injected (fewer if the choices run out)
   uint32_t heal_ticks = 300;   // liveness bound once faults stop
   std::ostream* trace = nullptr;
 };

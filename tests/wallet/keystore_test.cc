@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "genesis/node_config.h"
 #include "tests/wallet/wallet_util.h"
@@ -74,6 +75,59 @@ TEST(KeystoreTest, WrongPasswordAlteredFileAndLooseModeAreRefused) {
                   fs::perm_options::add);
   EXPECT_EQ(ks.unlock("carol", "right").status().code(), "insecure_keystore");
   EXPECT_FALSE(ks.create("../evil", key, "right", KdfCost::kTestOnly));
+}
+
+// A file names its own Argon2id cost; one beyond libsodium's SENSITIVE level
+// (or below its minimum) is refused before any key derivation, so a crafted
+// keystore cannot make the wallet allocate gigabytes or spin for minutes.
+TEST(KeystoreTest, KdfCostAFileAsksForIsBounded) {
+  ledger::crypto_init();
+  Keystore ks(temp_dir("ks"));
+  ASSERT_TRUE(ks.create("erin", ledger::keypair_random(), "pw", KdfCost::kTestOnly));
+  const std::string text = read_all(ks.path_of("erin"));
+  ASSERT_TRUE(parse_keystore(text, "erin.json"));
+  auto with = [&](const std::string& member, uint64_t value) {
+    auto j = nlohmann::json::parse(text);
+    j["kdf"][member] = value;
+    return j.dump();
+  };
+  for (const auto& t : {with("memlimit", uint64_t{1} << 40), with("opslimit", 1000000),
+                        with("memlimit", 1), with("opslimit", 0)}) {
+    auto p = parse_keystore(t, "erin.json");
+    ASSERT_FALSE(p);
+    EXPECT_EQ(p.status().code(), "invalid_keystore");
+    EXPECT_NE(p.status().message().find("kdf cost out of range"), std::string::npos);
+    EXPECT_EQ(decrypt_keystore(t, "pw", "erin", "erin.json").status().code(), "invalid_keystore");
+  }
+  auto key = decrypt_keystore(text, "pw", "erin", "erin.json");
+  EXPECT_TRUE(key) << key.status().to_string();
+}
+
+// Found by the keystore fuzz target: a version or KDF cost given as a float
+// out of range (1e300) was converted to an integer, which is undefined
+// behaviour; numbers that are not unsigned integers are refused.
+TEST(KeystoreTest, NumbersMustBeUnsignedIntegers) {
+  ledger::crypto_init();
+  Keystore ks(temp_dir("ks"));
+  ASSERT_TRUE(ks.create("finn", ledger::keypair_random(), "pw", KdfCost::kTestOnly));
+  const auto good = nlohmann::json::parse(read_all(ks.path_of("finn")));
+  auto refused = [](const nlohmann::json& j) {
+    return parse_keystore(j.dump(), "finn.json").status().code() == "invalid_keystore";
+  };
+  for (const nlohmann::json& bad : {nlohmann::json(1e300), nlohmann::json(-1e300),
+                                    nlohmann::json(2.5), nlohmann::json(-1),
+                                    nlohmann::json("2")}) {
+    auto j = good;
+    j["kdf"]["opslimit"] = bad;
+    EXPECT_TRUE(refused(j)) << "opslimit " << bad;
+    j = good;
+    j["kdf"]["memlimit"] = bad;
+    EXPECT_TRUE(refused(j)) << "memlimit " << bad;
+    j = good;
+    j["version"] = bad;
+    EXPECT_TRUE(refused(j)) << "version " << bad;
+  }
+  EXPECT_TRUE(parse_keystore(good.dump(), "finn.json"));
 }
 
 TEST(KeystoreTest, KeyCommandsOfTheBinary) {
