@@ -64,6 +64,9 @@ class StillService final : public rpc::Service {
   Status transfer_leadership(const std::string&) override { return Status::ok(); }
   Status take_snapshot() override { return Status::ok(); }
   Status set_log_level(const std::string&) override { return Status::ok(); }
+  Result<nlohmann::json> backup(const std::string&) override {
+    return Status::error("invalid_argument", "no backups here");
+  }
 
  private:
   bool committed(const Hash32& hash) const {
