@@ -64,6 +64,26 @@ void Mempool::requeue(uint64_t now_ms) {
   }
 }
 
+void Mempool::release(const std::vector<Hash32>& hashes) {
+  std::lock_guard lock(mu_);
+  for (const auto& h : hashes) {
+    auto it = by_hash_.find(h);
+    if (it == by_hash_.end() || it->second.proposed_at == 0) continue;
+    it->second.proposed_at = 0;  // its taken_ record is now stale and skipped
+    ready_.emplace(it->second.seq, h);
+  }
+}
+
+void Mempool::release_all() {
+  std::lock_guard lock(mu_);
+  for (auto& [hash, e] : by_hash_) {
+    if (e.proposed_at == 0) continue;
+    e.proposed_at = 0;
+    ready_.emplace(e.seq, hash);
+  }
+  taken_.clear();
+}
+
 std::vector<std::shared_ptr<const ledger::Tx>> Mempool::all() const {
   std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<const ledger::Tx>> out;

@@ -41,6 +41,12 @@ class Mempool {
   // transactions in arrival order, marking them proposed at now_ms.
   std::vector<std::shared_ptr<const ledger::Tx>> take(size_t max_txs, size_t max_bytes,
                                                       uint64_t now_ms);
+  // Makes these taken transactions available again at once (a forward that
+  // could not be sent).
+  void release(const std::vector<Hash32>& hashes);
+  // Makes every taken transaction available (a follower that becomes leader
+  // proposes what it had only forwarded).
+  void release_all();
   // Every transaction held, in arrival order (to re-forward to a new leader).
   std::vector<std::shared_ptr<const ledger::Tx>> all() const;
   // Drops transactions whose block was applied.

@@ -218,12 +218,9 @@ void NodeImpl::admit_verified(const std::shared_ptr<const ledger::Tx>& tx,
   if (leader) {
     schedule_propose();
   } else {
-    // Kept here too: if the leader fails, the next leader (maybe this node) includes it.
-    std::string frame(1, static_cast<char>(FrameKind::kTx));
-    frame += tx->canonical;
-    boost::asio::post(io_, [this, leader_id, frame = std::move(frame)]() mutable {
-      if (transport_) transport_->send(leader_id, std::move(frame));
-    });
+    // Kept here too: if the leader fails, the next leader (maybe this node)
+    // includes it; if the forward is lost, it is forwarded again.
+    boost::asio::post(io_, [this] { forward_pending(); });
   }
   done(tx->hash);
 }

@@ -104,6 +104,9 @@ class NodeImpl final : public Node {
   // Sends every transaction this node holds to a new leader, so none waits
   // for this node to become leader itself.
   void forward_held_to(const std::string& leader);
+  void forward_pending();
+  static constexpr size_t kForwardBatchTxs = 4096;
+  static constexpr size_t kForwardBatchBytes = 8 << 20;
   void apply_membership();  // the ledger's membership changed
   void reconcile_membership();
   void refresh_peers();

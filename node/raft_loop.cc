@@ -8,6 +8,7 @@
 #include "consensus/codec.h"
 #include "ledger/block.h"
 #include "ledger/codec.h"
+#include "ledger/store.h"
 #include "node/meta.h"
 #include "node/node_impl.h"
 
@@ -71,6 +72,7 @@ void NodeImpl::schedule_tick() {
       mempool_.expire(now);
       check_fetch_stall();
       reconcile_membership();
+      forward_pending();
       last_expire_ms_ = now;
     }
     maybe_propose_block();
@@ -141,9 +143,30 @@ void NodeImpl::accept_forwarded_tx(std::string canonical) {
     if (!std::holds_alternative<ledger::Tx>(decoded)) return;
     auto tx = std::make_shared<const ledger::Tx>(std::get<ledger::Tx>(std::move(decoded)));
     if (tx->chain_id != opts_.genesis.chain_id || tx->expires_at <= now_ms()) return;
+    // A forward repeated by a follower: known already, so no signature check.
+    if (mempool_.contains(tx->hash) || state_->get(ledger::keys::tx_record(tx->hash))) return;
     if (!pool_.verify(*tx)) return;
     if (mempool_.add(tx) == Mempool::AddResult::kAdded && is_leader_.load()) schedule_propose();
   });
+}
+
+// I/O thread, on a follower: forwards to the leader what it has not forwarded
+// yet, and again what it forwarded long ago (the mempool's re-offer delay)
+// that is still not committed — a frame sent while the link was down, or lost
+// with a link, is not lost for good.
+void NodeImpl::forward_pending() {
+  if (is_leader_.load() || !transport_) return;
+  const std::string leader = leader_node_id();
+  if (leader.empty() || leader == node_id_) return;
+  auto txs = mempool_.take(kForwardBatchTxs, kForwardBatchBytes, now_ms());
+  std::vector<Hash32> unsent;
+  for (const auto& tx : txs) {
+    std::string frame(1, static_cast<char>(FrameKind::kTx));
+    frame += tx->canonical;
+    if (!unsent.empty() || !transport_->send(leader, std::move(frame))) unsent.push_back(tx->hash);
+  }
+  // Not sent (no link yet, or a full queue): offered again on the next try.
+  if (!unsent.empty()) mempool_.release(unsent);
 }
 
 void NodeImpl::forward_held_to(const std::string& leader) {
@@ -250,6 +273,7 @@ void NodeImpl::publish_raft_status() {
     }
   }
   st["peers"] = std::move(peers);
+  if (leader && !is_leader_.load()) mempool_.release_all();
   is_leader_ = leader;
   if (!leader && !leader_id.empty() && leader_id != known_leader_ && leader_id != node_id_) {
     forward_held_to(leader_id);

@@ -129,5 +129,27 @@ TEST(VerifyPoolTest, BenchmarkModeAcceptsEverySignatureOnlyOnceTurnedOn) {
   EXPECT_EQ(p.get_future().get(), std::vector<bool>(3, true));
 }
 
+TEST(MempoolTest, ReleasedTransactionsAreAvailableAtOnce) {
+  Mempool m(5000);
+  auto a = make_tx(1), b = make_tx(2), c = make_tx(3);
+  for (const auto& t : {a, b, c}) ASSERT_EQ(m.add(t), Mempool::AddResult::kAdded);
+  EXPECT_EQ(m.take(10, 1 << 20, 1000).size(), 3u);
+  EXPECT_TRUE(m.take(10, 1 << 20, 1001).empty());
+  // A forward that could not be sent: offered again now, not after the delay.
+  m.release({b->hash});
+  auto again = m.take(10, 1 << 20, 1002);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]->hash, b->hash);
+  // A follower that becomes leader proposes everything it holds, in arrival order.
+  m.release_all();
+  auto all = m.take(10, 1 << 20, 1003);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]->hash, a->hash);
+  EXPECT_EQ(all[2]->hash, c->hash);
+  // The stale records of the earlier takes do not offer anything twice.
+  EXPECT_EQ(m.take(10, 1 << 20, 7000).size(), 3u);
+  EXPECT_TRUE(m.take(10, 1 << 20, 7001).empty());
+}
+
 }  // namespace
 }  // namespace suanli::node
