@@ -60,10 +60,10 @@ Status NodeImpl::init() {
   std::error_code ec;
   fs::create_directories(opts_.config.data_dir, ec);
   if (ec) return Status::error("io_error", "cannot create " + opts_.config.data_dir + ": " + ec.message());
-  auto state = StateStore::open(live_state_dir());
+  auto state = StateStore::open(live_state_dir(), opts_.env.get());
   if (!state) return state.status();
   state_ = std::move(*state);
-  auto raft = RaftStorage::open(opts_.config.data_dir + "/raft");
+  auto raft = RaftStorage::open(opts_.config.data_dir + "/raft", opts_.env.get());
   if (!raft) return raft.status();
   raft_storage_ = std::move(*raft);
 

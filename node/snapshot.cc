@@ -225,7 +225,7 @@ void NodeImpl::finish_fetch() {
   const SnapshotDescriptor d = fetch_.descriptor();
   // It must be the state the descriptor names, of this chain.
   {
-    auto staged = StateStore::open(staging_dir());
+    auto staged = StateStore::open(staging_dir(), opts_.env.get());
     if (!staged) {
       spdlog::error("received snapshot at {} does not open: {}", d.index,
                     staged.status().to_string());

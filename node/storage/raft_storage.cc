@@ -38,6 +38,7 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
       (s.IsIOError() && message.find("lock") != std::string::npos)) {
     return Status::error("busy", message);
   }
+  if (s.IsNoSpace()) return Status::error("no_space", message);
   if (s.IsIOError()) return Status::error("io_error", message);
   return Status::error("storage_error", message);
 }
@@ -74,10 +75,12 @@ struct RaftStorage::Impl {
 RaftStorage::RaftStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RaftStorage::~RaftStorage() = default;
 
-Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path) {
+Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
+                                                       rocksdb::Env* env) {
   try {
     rocksdb::Options options;
     options.create_if_missing = true;
+    if (env != nullptr) options.env = env;
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     rocksdb::Status s = rocksdb::DB::Open(options, path, &impl->db);
@@ -241,6 +244,14 @@ Status RaftStorage::compact(Index index) {
   if (!s.ok()) return from_rocksdb(s, "compact raft log");
   compact_index_ = index;
   compact_term_ = *t;
+  return Status::ok();
+}
+
+Status RaftStorage::resume() {
+  rocksdb::Status s = impl_->db->Resume();
+  // Busy: RocksDB's own recovery (after "no space") is under way; the next
+  // write tells whether it is done.
+  if (!s.ok() && !s.IsBusy()) return from_rocksdb(s, "resume raft database");
   return Status::ok();
 }
 

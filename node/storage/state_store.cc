@@ -46,6 +46,7 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
       (s.IsIOError() && message.find("lock") != std::string::npos)) {
     return Status::error("busy", message);
   }
+  if (s.IsNoSpace()) return Status::error("no_space", message);
   if (s.IsIOError()) return Status::error("io_error", message);
   if (s.IsInvalidArgument()) return Status::error("invalid_argument", message);
   if (s.IsNotFound()) return Status::error("not_found", message);
@@ -121,15 +122,20 @@ std::string StateStore::path() const {
   return impl_->path;
 }
 
-Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
-  auto impl = open_impl(path);
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path,
+                                                     rocksdb::Env* env) {
+  auto impl = open_impl(path, env);
   if (!impl) return impl.status();
-  return std::unique_ptr<StateStore>(new StateStore(std::move(*impl)));
+  std::unique_ptr<StateStore> store(new StateStore(std::move(*impl)));
+  store->env_ = env;
+  return store;
 }
 
-Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::string& path) {
+Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::string& path,
+                                                                rocksdb::Env* env) {
   try {
     rocksdb::DBOptions options;
+    if (env != nullptr) options.env = env;
     options.create_if_missing = true;
     options.create_missing_column_families = true;
     options.max_background_jobs = 2;
@@ -222,7 +228,7 @@ Status StateStore::commit(const ledger::WriteSet& writes, Sync sync) {
 }
 
 Status StateStore::switch_to(const std::string& path) {
-  auto next = open_impl(path);
+  auto next = open_impl(path, env_);
   if (!next) return next.status();
   std::unique_ptr<Impl> old;
   {
@@ -230,6 +236,15 @@ Status StateStore::switch_to(const std::string& path) {
     old = std::exchange(impl_, std::move(*next));
   }
   return Status::ok();  // `old` closes here, outside the lock
+}
+
+Status StateStore::resume() {
+  std::shared_lock lock(mu_);
+  rocksdb::Status s = impl_->db->Resume();
+  // Busy: RocksDB's own recovery (after "no space") is under way; the next
+  // write tells whether it is done.
+  if (!s.ok() && !s.IsBusy()) return from_rocksdb(s, "resume " + impl_->path);
+  return Status::ok();
 }
 
 Status StateStore::checkpoint(const std::string& dir) {
