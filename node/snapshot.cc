@@ -276,9 +276,10 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
     spdlog::critical("snapshot at {} holds no valid descriptor", snap.meta.index);
     std::abort();
   }
-  if (Status s = switch_state(*d); !s) {
-    spdlog::critical("cannot install the snapshot at {}: {}", snap.meta.index, s.to_string());
-    std::abort();
+  // Opening the received state writes to it: a full disk is retried.
+  if (!write_with_retry("install the snapshot at " + std::to_string(snap.meta.index),
+                        [&] { return switch_state(*d); })) {
+    return;
   }
   meta::Applied applied = meta::load_applied(*state_);
   {
@@ -316,7 +317,8 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
 Status NodeImpl::switch_state(const SnapshotDescriptor& d) {
   const std::string target = received_state_dir(d.index);
   const std::string old = state_->path();
-  if (old == target) return Status::ok();
+  // Switched already (a retry after STATE could not be written, or a restart).
+  if (old == target) return set_live_state_dir(target);
   std::error_code ec;
   if (!fs::is_directory(target, ec)) {
     return Status::error("not_found", "the received state for raft index " +

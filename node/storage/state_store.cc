@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "node/storage/space_probe.h"
 
 namespace suanli::node {
 namespace {
@@ -98,6 +99,7 @@ struct StateStore::Impl {
   std::string path;
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, then kCfNames order
+  bool read_only = false;  // after a reopen for writing failed
 
   rocksdb::ColumnFamilyHandle* cf(int index) const {
     return handles[static_cast<size_t>(index) + 1];
@@ -124,7 +126,7 @@ std::string StateStore::path() const {
 
 Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path,
                                                      rocksdb::Env* env) {
-  auto impl = open_impl(path, env);
+  auto impl = open_impl(path, env, false);
   if (!impl) return impl.status();
   std::unique_ptr<StateStore> store(new StateStore(std::move(*impl)));
   store->env_ = env;
@@ -132,7 +134,8 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path,
 }
 
 Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::string& path,
-                                                                rocksdb::Env* env) {
+                                                                rocksdb::Env* env,
+                                                                bool read_only) {
   try {
     rocksdb::DBOptions options;
     if (env != nullptr) options.env = env;
@@ -144,12 +147,16 @@ Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::strin
     for (const CfName& cf : kCfNames) families.emplace_back(cf.name, family_options());
     auto impl = std::make_unique<Impl>();
     impl->path = path;
-    rocksdb::Status s = rocksdb::DB::Open(options, path, families, &impl->handles, &impl->db);
+    rocksdb::Status s =
+        read_only
+            ? rocksdb::DB::OpenForReadOnly(options, path, families, &impl->handles, &impl->db)
+            : rocksdb::DB::Open(options, path, families, &impl->handles, &impl->db);
     if (!s.ok()) {
       impl->db = nullptr;  // nothing to close
       return from_rocksdb(s, "open state database " + path);
     }
     SUANLI_ASSERT(impl->handles.size() == families.size());
+    impl->read_only = read_only;
     return impl;
   } catch (const std::exception& e) {
     return Status::error("storage_error", "open state database " + path + ": " + e.what());
@@ -228,7 +235,7 @@ Status StateStore::commit(const ledger::WriteSet& writes, Sync sync) {
 }
 
 Status StateStore::switch_to(const std::string& path) {
-  auto next = open_impl(path, env_);
+  auto next = open_impl(path, env_, false);
   if (!next) return next.status();
   std::unique_ptr<Impl> old;
   {
@@ -239,12 +246,33 @@ Status StateStore::switch_to(const std::string& path) {
 }
 
 Status StateStore::resume() {
-  std::shared_lock lock(mu_);
-  rocksdb::Status s = impl_->db->Resume();
-  // Busy: RocksDB's own recovery (after "no space") is under way; the next
-  // write tells whether it is done.
-  if (!s.ok() && !s.IsBusy()) return from_rocksdb(s, "resume " + impl_->path);
-  return Status::ok();
+  {
+    std::shared_lock lock(mu_);
+    rocksdb::Status s =
+        impl_->read_only ? rocksdb::Status::NotSupported() : impl_->db->Resume();
+    // Busy: RocksDB's own recovery (after "no space") is under way; the next
+    // write tells whether it is done.
+    if (s.ok() || s.IsBusy()) return Status::ok();
+  }
+  // RocksDB retries by itself at once and turns the error fatal when the
+  // disk is still full; only reopening clears that. Readers wait meanwhile.
+  std::unique_lock lock(mu_);
+  const std::string path = impl_->path;
+  if (Status p = probe_write(env_, path); !p) return p;
+  impl_.reset();
+  auto next = open_impl(path, env_, false);
+  if (next) {
+    impl_ = std::move(*next);
+    return Status::ok();
+  }
+  // Reads go on from a read-only view; writes fail until a reopen works.
+  auto view = open_impl(path, env_, true);
+  if (!view) {
+    const std::string why = view.status().to_string();
+    assert_fail("state store reopen", __FILE__, __LINE__, why.c_str());
+  }
+  impl_ = std::move(*view);
+  return next.status();
 }
 
 Status StateStore::checkpoint(const std::string& dir) {

@@ -79,7 +79,8 @@ class StateStore final : public ledger::KvRead {
  private:
   struct Impl;
   explicit StateStore(std::unique_ptr<Impl> impl);
-  static Result<std::unique_ptr<Impl>> open_impl(const std::string& path, rocksdb::Env* env);
+  static Result<std::unique_ptr<Impl>> open_impl(const std::string& path, rocksdb::Env* env,
+                                                 bool read_only);
   rocksdb::Env* env_ = nullptr;
   mutable std::shared_mutex mu_;  // exclusive only while switching databases
   std::unique_ptr<Impl> impl_;
