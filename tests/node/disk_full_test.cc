@@ -1,0 +1,114 @@
+// A node whose disk fills up (FaultFs refuses writes with "no space"): it
+// stops accepting transactions with a clear error, the others go on, and
+// once space returns it catches up without losing anything committed.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/node/cluster_util.h"
+#include "tests/node/fault_fs.h"
+
+namespace suanli::node::testing {
+namespace {
+
+struct FaultCluster {
+  explicit FaultCluster(const std::string& name) : c(3, temp_dir(name)) {
+    for (size_t i = 0; i < 3; ++i) {
+      fs.push_back(std::make_shared<FaultFs>());
+      c.options(i).env = FaultFs::env(fs.back());
+    }
+  }
+  ledger::Tx transfer() {
+    return c.make(++n % 2 ? "bj-buyer" : "gd-buyer", ledger::TxType::kTransfer,
+                  ledger::Transfer{c.actor("gz-prov").key.pubkey, 1, ""});
+  }
+  bool storage_ok(size_t i) { return c.node(i).node_status()["storage_ok"].get<bool>(); }
+  Cluster c;
+  std::vector<std::shared_ptr<FaultFs>> fs;
+  int n = 0;
+};
+
+TEST(DiskFullTest, FollowerWithAFullDiskCatchesUpWhenSpaceReturns) {
+  FaultCluster f("disk-full-follower");
+  int leader = f.c.start_all();
+  ASSERT_GE(leader, 0);
+  const auto l = static_cast<size_t>(leader);
+  const size_t victim = (l + 1) % 3;
+  ASSERT_EQ(f.c.commit(l, f.transfer()), std::nullopt);
+
+  f.fs[victim]->set_no_space(true);
+  std::vector<Hash32> acked;
+  for (int k = 0; k < 20; ++k) {
+    ledger::Tx tx = f.transfer();
+    ASSERT_EQ(f.c.commit(l, tx), std::nullopt) << k;  // the other two commit it
+    acked.push_back(tx.hash);
+  }
+  ASSERT_TRUE(eventually([&] { return !f.storage_ok(victim); }, 5000));
+  nlohmann::json st = f.c.node(victim).node_status();
+  EXPECT_NE(st["storage_error"].get<std::string>().find("no space"), std::string::npos) << st;
+  EXPECT_LT(f.c.node(victim).applied_height(), f.c.node(l).applied_height());
+  // It refuses writes with a clear error and still answers reads.
+  auto r = f.c.submit(victim, f.transfer());
+  ASSERT_TRUE(std::holds_alternative<rpc::RpcError>(r));
+  EXPECT_EQ(std::get<rpc::RpcError>(r).code, rpc::errc::kBusy);
+  EXPECT_NE(std::get<rpc::RpcError>(r).message.find("storage write failed"), std::string::npos);
+
+  f.fs[victim]->set_no_space(false);
+  ASSERT_TRUE(eventually([&] { return f.storage_ok(victim); }, 10000));
+  ASSERT_EQ(f.c.commit(l, f.transfer()), std::nullopt);
+  ASSERT_TRUE(f.c.converged(10000));
+  for (const Hash32& h : acked) EXPECT_TRUE(f.c.has_tx(victim, h));
+  EXPECT_GT(f.fs[victim]->refused(), 0u);
+  EXPECT_FALSE(f.c.node(victim).diverged());
+}
+
+TEST(DiskFullTest, LeaderWithAFullDiskHandsOverAndLosesNothing) {
+  FaultCluster f("disk-full-leader");
+  int leader = f.c.start_all();
+  ASSERT_GE(leader, 0);
+  const auto old = static_cast<size_t>(leader);
+  const size_t a = (old + 1) % 3;
+  std::vector<Hash32> acked;
+  for (int k = 0; k < 5; ++k) {
+    ledger::Tx tx = f.transfer();
+    ASSERT_EQ(f.c.commit(old, tx), std::nullopt);
+    acked.push_back(tx.hash);
+  }
+
+  f.fs[old]->set_no_space(true);
+  // Through a follower: the old leader cannot write its log, so the
+  // transaction commits only once the other two elect a new leader.
+  std::vector<Hash32> pending;
+  for (int k = 0; k < 10; ++k) {
+    ledger::Tx tx = f.transfer();
+    auto r = f.c.submit(a, tx);
+    if (std::holds_alternative<Hash32>(r)) pending.push_back(tx.hash);
+  }
+  ASSERT_FALSE(pending.empty());
+  ASSERT_TRUE(eventually([&] { return !f.storage_ok(old); }, 5000));
+  auto r = f.c.submit(old, f.transfer());
+  ASSERT_TRUE(std::holds_alternative<rpc::RpcError>(r));
+  EXPECT_EQ(std::get<rpc::RpcError>(r).code, rpc::errc::kBusy);
+  for (const Hash32& h : pending) {
+    ASSERT_TRUE(eventually([&] { return f.c.has_tx(a, h); }, 10000)) << "a new leader commits";
+    acked.push_back(h);
+  }
+  for (int k = 0; k < 5; ++k) {
+    ledger::Tx tx = f.transfer();
+    ASSERT_EQ(f.c.commit(a, tx), std::nullopt);
+    acked.push_back(tx.hash);
+  }
+  EXPECT_NE(f.c.node(a).node_status()["leader_id"], f.c.node(old).node_status()["node_id"]);
+
+  f.fs[old]->set_no_space(false);
+  ASSERT_TRUE(eventually([&] { return f.storage_ok(old); }, 10000));
+  ASSERT_EQ(f.c.commit(a, f.transfer()), std::nullopt);
+  ASSERT_TRUE(f.c.converged(10000));
+  for (size_t i = 0; i < 3; ++i) {
+    for (const Hash32& h : acked) EXPECT_TRUE(f.c.has_tx(i, h)) << "node " << i;
+  }
+  EXPECT_FALSE(f.c.node(old).diverged());
+}
+
+}  // namespace
+}  // namespace suanli::node::testing
