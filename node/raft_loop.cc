@@ -56,6 +56,8 @@ void NodeImpl::stop() {
   }
   apply_cv_.notify_all();
   if (apply_thread_.joinable()) apply_thread_.join();
+  // Its jobs use the mempool and other members destroyed before the pool.
+  pool_.stop();
   fire_timeouts();
   spdlog::info("node {} stopped at height {}", node_id_, applied_height_.load());
 }
