@@ -28,10 +28,11 @@ void NodeImpl::storage_failed(Db db, const Status& s) {
     storage_error_ = s.to_string();
   }
   if (first) {
-    spdlog::error("STORAGE WRITE FAILED on node {} ({}): {}. Is the disk full? This node "
-                  "accepts no transactions and {} until the write succeeds; it retries every "
-                  "{} ms. Reads still work.",
+    spdlog::error("STORAGE WRITE FAILED on node {} ({}): {}. {} This node accepts no "
+                  "transactions and {} until the write succeeds; it retries every {} ms. Reads "
+                  "still work.",
                   node_id_, db_name(raft), s.to_string(),
+                  s.code() == "no_space" ? "The disk is full: free space." : "Check the disk.",
                   raft ? "takes no part in Raft" : "applies no blocks", kStorageRetryMs);
   } else if (n % kRepeatLogEvery == 0) {
     spdlog::warn("storage writes still failing on node {} ({}): {}", node_id_, db_name(raft),
