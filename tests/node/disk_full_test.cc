@@ -62,6 +62,42 @@ TEST(DiskFullTest, FollowerWithAFullDiskCatchesUpWhenSpaceReturns) {
   EXPECT_FALSE(f.c.node(victim).diverged());
 }
 
+// Only the state database is full: the follower still persists and
+// acknowledges entries, and applies the block it could not commit once it
+// can, not the one after it.
+TEST(DiskFullTest, FollowerRetriesTheBlockItCouldNotCommit) {
+  FaultCluster f("disk-full-state");
+  int leader = f.c.start_all();
+  ASSERT_GE(leader, 0);
+  const auto l = static_cast<size_t>(leader);
+  const size_t victim = (l + 1) % 3;
+  ASSERT_EQ(f.c.commit(l, f.transfer()), std::nullopt);
+  ASSERT_TRUE(f.c.converged(5000));
+  const uint64_t before = f.c.node(victim).applied_height();
+
+  f.fs[victim]->set_no_space(true, f.c.options(victim).config.data_dir + "/state");
+  std::vector<Hash32> acked;
+  for (int k = 0; k < 10; ++k) {
+    ledger::Tx tx = f.transfer();
+    ASSERT_EQ(f.c.commit(l, tx), std::nullopt) << k;
+    acked.push_back(tx.hash);
+  }
+  ASSERT_TRUE(eventually([&] { return !f.storage_ok(victim); }, 5000));
+  // Its Raft log keeps up; its state stays at the block before the full disk.
+  const uint64_t last = f.c.node(l).node_status()["commit_index"];
+  ASSERT_TRUE(eventually(
+      [&] { return f.c.node(victim).node_status()["commit_index"].get<uint64_t>() >= last; },
+      5000));
+  EXPECT_EQ(f.c.node(victim).applied_height(), before);
+  EXPECT_FALSE(f.c.has_tx(victim, acked.front()));
+
+  f.fs[victim]->set_no_space(false);
+  ASSERT_TRUE(eventually([&] { return f.storage_ok(victim); }, 10000));
+  ASSERT_TRUE(f.c.converged(10000));
+  for (const Hash32& h : acked) EXPECT_TRUE(f.c.has_tx(victim, h));
+  EXPECT_FALSE(f.c.node(victim).diverged());
+}
+
 TEST(DiskFullTest, LeaderWithAFullDiskHandsOverAndLosesNothing) {
   FaultCluster f("disk-full-leader");
   int leader = f.c.start_all();

@@ -2,7 +2,8 @@
 // lose power (Debian ships no header for RocksDB's own FaultInjectionTestFS).
 //
 // - set_no_space(true): every write, append, sync, rename, link and new file
-//   fails with IOStatus::NoSpace() until set_no_space(false), as on a full disk.
+//   fails with IOStatus::NoSpace() until set_no_space(false), as on a full disk
+//   (or only those under one directory).
 // - freeze(): every change fails with an I/O error, as if power went: nothing
 //   more reaches the disk. power_loss() then drops what the disk would lose:
 //   every file written through this file system goes back to the length it
@@ -33,15 +34,16 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
   // An Env over `fs`, for NodeOptions::env.
   static std::shared_ptr<rocksdb::Env> env(const std::shared_ptr<FaultFs>& fs);
 
-  void set_no_space(bool on) { no_space_ = on; }
+  // `only_under` non-empty: only paths under it are refused (one database).
+  void set_no_space(bool on, const std::string& only_under = "");
   bool no_space() const { return no_space_; }
   void freeze() { frozen_ = true; }
   // Drops unsynced data (see above); returns the number of files changed.
   size_t power_loss();
   // Writes refused since construction (full disk or frozen).
   uint64_t refused() const { return refused_; }
-  // The refusal if writes are refused now (full disk or frozen), else OK.
-  rocksdb::IOStatus check_write();
+  // The refusal if writes to `path` are refused now (full disk or frozen).
+  rocksdb::IOStatus check_write(const std::string& path);
   // An error if frozen, else OK: deleting works on a full disk.
   rocksdb::IOStatus check_frozen();
   void on_append(const std::string& path, uint64_t bytes);
@@ -92,6 +94,7 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
 
   std::atomic<bool> no_space_{false};
   std::atomic<bool> frozen_{false};
+  std::string no_space_under_;  // guarded by mu_
   std::atomic<uint64_t> refused_{0};
   std::mutex mu_;
   std::map<std::string, FileState> files_;  // guarded by mu_

@@ -24,7 +24,7 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
       : FSWritableFileOwnerWrapper(std::move(f)), fs_(fs), path_(std::move(path)) {}
 
   IOStatus Append(const Slice& data, const IOOptions& o, IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     IOStatus s = target()->Append(data, o, dbg);
     if (s.ok()) fs_->on_append(path_, data.size());
     return s;
@@ -35,7 +35,7 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   }
   IOStatus PositionedAppend(const Slice& data, uint64_t offset, const IOOptions& o,
                             IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     IOStatus s = target()->PositionedAppend(data, offset, o, dbg);
     if (s.ok()) fs_->on_truncate(path_, offset + data.size());
     return s;
@@ -51,17 +51,17 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
     return s;
   }
   IOStatus Flush(const IOOptions& o, IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     return target()->Flush(o, dbg);
   }
   IOStatus Sync(const IOOptions& o, IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     IOStatus s = target()->Sync(o, dbg);
     if (s.ok()) fs_->on_sync(path_);
     return s;
   }
   IOStatus Fsync(const IOOptions& o, IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     IOStatus s = target()->Fsync(o, dbg);
     if (s.ok()) fs_->on_sync(path_);
     return s;
@@ -69,12 +69,12 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   // Starts write-back without waiting for it: nothing becomes durable.
   IOStatus RangeSync(uint64_t offset, uint64_t n, const IOOptions& o,
                      IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     return target()->RangeSync(offset, n, o, dbg);
   }
   IOStatus Allocate(uint64_t offset, uint64_t len, const IOOptions& o,
                     IODebugContext* dbg) override {
-    if (IOStatus s = fs_->check_write(); !s.ok()) return s;
+    if (IOStatus s = fs_->check_write(path_); !s.ok()) return s;
     return target()->Allocate(offset, len, o, dbg);
   }
 
@@ -121,12 +121,23 @@ std::shared_ptr<rocksdb::Env> FaultFs::env(const std::shared_ptr<FaultFs>& fs) {
   return std::shared_ptr<rocksdb::Env>(rocksdb::NewCompositeEnv(fs).release());
 }
 
-IOStatus FaultFs::check_write() {
+void FaultFs::set_no_space(bool on, const std::string& only_under) {
+  std::lock_guard lock(mu_);
+  no_space_under_ = norm(only_under);
+  no_space_ = on;
+}
+
+IOStatus FaultFs::check_write(const std::string& path) {
   if (frozen_) {
     ++refused_;
     return IOStatus::IOError("FaultFs: power lost");
   }
-  if (no_space_) {
+  bool full = no_space_;
+  if (full) {
+    std::lock_guard lock(mu_);
+    full = no_space_under_.empty() || norm(path).rfind(no_space_under_, 0) == 0;
+  }
+  if (full) {
     ++refused_;
     return IOStatus::NoSpace("FaultFs: no space left on device");
   }
@@ -194,7 +205,7 @@ size_t FaultFs::power_loss() {
 IOStatus FaultFs::NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
                                   std::unique_ptr<rocksdb::FSWritableFile>* r,
                                   IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(f); !s.ok()) return s;
   std::unique_ptr<rocksdb::FSWritableFile> file;
   IOStatus s = target()->NewWritableFile(f, o, &file, dbg);
   if (!s.ok()) return s;
@@ -206,7 +217,7 @@ IOStatus FaultFs::NewWritableFile(const std::string& f, const rocksdb::FileOptio
 IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& o,
                                      std::unique_ptr<rocksdb::FSWritableFile>* r,
                                      IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(f); !s.ok()) return s;
   std::error_code ec;
   const bool existed = std::filesystem::exists(f, ec);
   std::unique_ptr<rocksdb::FSWritableFile> file;
@@ -228,7 +239,7 @@ IOStatus FaultFs::ReuseWritableFile(const std::string& f, const std::string& old
                                     const rocksdb::FileOptions& o,
                                     std::unique_ptr<rocksdb::FSWritableFile>* r,
                                     IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(f); !s.ok()) return s;
   std::unique_ptr<rocksdb::FSWritableFile> file;
   IOStatus s = target()->ReuseWritableFile(f, old, o, &file, dbg);
   if (!s.ok()) return s;
@@ -244,7 +255,7 @@ IOStatus FaultFs::ReuseWritableFile(const std::string& f, const std::string& old
 IOStatus FaultFs::NewRandomRWFile(const std::string& f, const rocksdb::FileOptions& o,
                                   std::unique_ptr<rocksdb::FSRandomRWFile>* r,
                                   IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(f); !s.ok()) return s;
   return target()->NewRandomRWFile(f, o, r, dbg);
 }
 
@@ -259,7 +270,7 @@ IOStatus FaultFs::NewDirectory(const std::string& name, const IOOptions& o,
 
 IOStatus FaultFs::RenameFile(const std::string& src, const std::string& dst, const IOOptions& o,
                              IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(src); !s.ok()) return s;
   std::error_code ec;
   const bool is_dir = std::filesystem::is_directory(src, ec);
   const uint64_t size = is_dir ? 0 : std::filesystem::file_size(src, ec);
@@ -291,7 +302,7 @@ IOStatus FaultFs::RenameFile(const std::string& src, const std::string& dst, con
 
 IOStatus FaultFs::LinkFile(const std::string& src, const std::string& dst, const IOOptions& o,
                            IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(src); !s.ok()) return s;
   IOStatus s = target()->LinkFile(src, dst, o, dbg);
   if (!s.ok()) return s;
   std::error_code ec;
@@ -323,7 +334,7 @@ IOStatus FaultFs::Truncate(const std::string& f, size_t size, const IOOptions& o
 }
 
 IOStatus FaultFs::CreateDir(const std::string& d, const IOOptions& o, IODebugContext* dbg) {
-  if (IOStatus s = check_write(); !s.ok()) return s;
+  if (IOStatus s = check_write(d); !s.ok()) return s;
   return target()->CreateDir(d, o, dbg);
 }
 
