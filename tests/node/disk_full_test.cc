@@ -23,6 +23,24 @@ struct FaultCluster {
                   ledger::Transfer{c.actor("gz-prov").key.pubkey, 1, ""});
   }
   bool storage_ok(size_t i) { return c.node(i).node_status()["storage_ok"].get<bool>(); }
+  // Starts the cluster and commits one transaction; the leader's index.
+  size_t start() {
+    const int leader = c.start_all();
+    EXPECT_GE(leader, 0);
+    const auto l = static_cast<size_t>(std::max(leader, 0));
+    EXPECT_EQ(c.commit(l, transfer()), std::nullopt);
+    return l;
+  }
+  // Commits `count` transfers through node i; their hashes.
+  std::vector<Hash32> commit(size_t i, int count) {
+    std::vector<Hash32> hashes;
+    for (int k = 0; k < count; ++k) {
+      ledger::Tx tx = transfer();
+      EXPECT_EQ(c.commit(i, tx), std::nullopt) << k;
+      hashes.push_back(tx.hash);
+    }
+    return hashes;
+  }
   Cluster c;
   std::vector<std::shared_ptr<FaultFs>> fs;
   int n = 0;
@@ -30,19 +48,11 @@ struct FaultCluster {
 
 TEST(DiskFullTest, FollowerWithAFullDiskCatchesUpWhenSpaceReturns) {
   FaultCluster f("disk-full-follower");
-  int leader = f.c.start_all();
-  ASSERT_GE(leader, 0);
-  const auto l = static_cast<size_t>(leader);
+  const size_t l = f.start();
+  ASSERT_FALSE(HasFailure());
   const size_t victim = (l + 1) % 3;
-  ASSERT_EQ(f.c.commit(l, f.transfer()), std::nullopt);
-
   f.fs[victim]->set_no_space(true);
-  std::vector<Hash32> acked;
-  for (int k = 0; k < 20; ++k) {
-    ledger::Tx tx = f.transfer();
-    ASSERT_EQ(f.c.commit(l, tx), std::nullopt) << k;  // the other two commit it
-    acked.push_back(tx.hash);
-  }
+  const std::vector<Hash32> acked = f.commit(l, 20);  // the other two commit them
   ASSERT_TRUE(eventually([&] { return !f.storage_ok(victim); }, 5000));
   nlohmann::json st = f.c.node(victim).node_status();
   EXPECT_NE(st["storage_error"].get<std::string>().find("no space"), std::string::npos) << st;
@@ -67,21 +77,13 @@ TEST(DiskFullTest, FollowerWithAFullDiskCatchesUpWhenSpaceReturns) {
 // can, not the one after it.
 TEST(DiskFullTest, FollowerRetriesTheBlockItCouldNotCommit) {
   FaultCluster f("disk-full-state");
-  int leader = f.c.start_all();
-  ASSERT_GE(leader, 0);
-  const auto l = static_cast<size_t>(leader);
+  const size_t l = f.start();
+  ASSERT_FALSE(HasFailure());
   const size_t victim = (l + 1) % 3;
-  ASSERT_EQ(f.c.commit(l, f.transfer()), std::nullopt);
   ASSERT_TRUE(f.c.converged(5000));
   const uint64_t before = f.c.node(victim).applied_height();
-
   f.fs[victim]->set_no_space(true, f.c.options(victim).config.data_dir + "/state");
-  std::vector<Hash32> acked;
-  for (int k = 0; k < 10; ++k) {
-    ledger::Tx tx = f.transfer();
-    ASSERT_EQ(f.c.commit(l, tx), std::nullopt) << k;
-    acked.push_back(tx.hash);
-  }
+  const std::vector<Hash32> acked = f.commit(l, 10);
   ASSERT_TRUE(eventually([&] { return !f.storage_ok(victim); }, 5000));
   // Its Raft log keeps up; its state stays at the block before the full disk.
   const uint64_t last = f.c.node(l).node_status()["commit_index"];
@@ -100,16 +102,10 @@ TEST(DiskFullTest, FollowerRetriesTheBlockItCouldNotCommit) {
 
 TEST(DiskFullTest, LeaderWithAFullDiskHandsOverAndLosesNothing) {
   FaultCluster f("disk-full-leader");
-  int leader = f.c.start_all();
-  ASSERT_GE(leader, 0);
-  const auto old = static_cast<size_t>(leader);
+  const size_t old = f.start();
+  ASSERT_FALSE(HasFailure());
   const size_t a = (old + 1) % 3;
-  std::vector<Hash32> acked;
-  for (int k = 0; k < 5; ++k) {
-    ledger::Tx tx = f.transfer();
-    ASSERT_EQ(f.c.commit(old, tx), std::nullopt);
-    acked.push_back(tx.hash);
-  }
+  std::vector<Hash32> acked = f.commit(old, 5);
 
   f.fs[old]->set_no_space(true);
   // Through a follower: the old leader cannot write its log, so the
@@ -129,11 +125,7 @@ TEST(DiskFullTest, LeaderWithAFullDiskHandsOverAndLosesNothing) {
     ASSERT_TRUE(eventually([&] { return f.c.has_tx(a, h); }, 10000)) << "a new leader commits";
     acked.push_back(h);
   }
-  for (int k = 0; k < 5; ++k) {
-    ledger::Tx tx = f.transfer();
-    ASSERT_EQ(f.c.commit(a, tx), std::nullopt);
-    acked.push_back(tx.hash);
-  }
+  for (const Hash32& h : f.commit(a, 5)) acked.push_back(h);
   EXPECT_NE(f.c.node(a).node_status()["leader_id"], f.c.node(old).node_status()["node_id"]);
 
   f.fs[old]->set_no_space(false);
