@@ -138,5 +138,38 @@ TEST(DiskFullTest, LeaderWithAFullDiskHandsOverAndLosesNothing) {
   EXPECT_FALSE(f.c.node(old).diverged());
 }
 
+// Every disk full: nothing commits, no node crashes, and the cluster
+// elects a leader and commits what was submitted once space returns.
+TEST(DiskFullTest, WholeClusterFullStopsWritesAndResumes) {
+  FaultCluster f("disk-full-all");
+  const size_t l = f.start();
+  ASSERT_FALSE(HasFailure());
+  std::vector<Hash32> acked = f.commit(l, 3);
+  for (auto& fs : f.fs) fs->set_no_space(true);
+  ledger::Tx pending = f.transfer();
+  ASSERT_TRUE(std::holds_alternative<Hash32>(f.c.submit(l, pending)));
+  ASSERT_TRUE(eventually([&] { return !f.storage_ok(l); }, 5000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // elections come and fail
+  for (size_t i = 0; i < 3; ++i) EXPECT_FALSE(f.c.has_tx(i, pending.hash)) << i;
+  auto refused = f.c.submit(l, f.transfer());
+  ASSERT_TRUE(std::holds_alternative<rpc::RpcError>(refused));
+  EXPECT_EQ(std::get<rpc::RpcError>(refused).code, rpc::errc::kBusy);
+
+  for (auto& fs : f.fs) fs->set_no_space(false);
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(eventually([&] { return f.storage_ok(i); }, 10000)) << i;
+  }
+  ASSERT_GE(f.c.wait_leader(10000), 0);
+  acked.push_back(pending.hash);
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(eventually([&] { return f.c.has_tx(i, pending.hash); }, 10000)) << i;
+  }
+  ASSERT_TRUE(f.c.converged(10000));
+  for (size_t i = 0; i < 3; ++i) {
+    for (const Hash32& h : acked) EXPECT_TRUE(f.c.has_tx(i, h)) << i;
+    EXPECT_FALSE(f.c.node(i).diverged());
+  }
+}
+
 }  // namespace
 }  // namespace suanli::node::testing
