@@ -102,8 +102,8 @@ class NodeImpl final : public Node {
   // Writes a Ready's snapshot, entries and hard state; false (and the error
   // noted) when the disk refused them.
   bool persist_ready(const consensus::Ready& rd);
-  // Everything after persisting: messages, committed entries, advance.
-  void finish_ready(const consensus::Ready& rd);
+  // Everything after persisting: messages (moved out), committed entries, advance.
+  void finish_ready(consensus::Ready& rd);
   void retry_stalled_ready();
   void maybe_propose_block();
   void on_became_leader();

@@ -236,12 +236,12 @@ void NodeImpl::retry_stalled_ready() {
   handle_ready();
 }
 
-void NodeImpl::finish_ready(const consensus::Ready& rd) {
+void NodeImpl::finish_ready(consensus::Ready& rd) {
   if (rd.snapshot) {
     push_apply(ApplyItem{{}, std::make_shared<const consensus::Snapshot>(*rd.snapshot)});
   }
   bool conf_changed = false;
-  for (const auto& m : rd.messages) send_raft(m);
+  for (auto& m : rd.messages) send_raft(std::move(m));
   for (const auto& e : rd.committed_entries) {
     if (e.type == consensus::EntryType::kConfChange) {
       auto cc = consensus::decode_conf_change(e.data);
