@@ -116,6 +116,30 @@ void NodeImpl::apply_loop() {
   }
 }
 
+bool NodeImpl::write_with_retry(const std::string& what, const std::function<Status()>& write) {
+  Status s = write();
+  while (!s) {
+    if (s.code() == "invalid_argument" || s.code() == "corruption" || s.code() == "not_found") {
+      spdlog::critical("cannot {}: {}", what, s.to_string());
+      std::abort();
+    }
+    // A refused write changed nothing: the same one is made again once the
+    // disk takes writes, and nothing after it is applied before.
+    storage_failed(Db::kState, s);
+    {
+      std::unique_lock lock(apply_mu_);
+      if (apply_cv_.wait_for(lock, std::chrono::milliseconds(kStorageRetryMs),
+                             [&] { return stopping_; })) {
+        return false;
+      }
+    }
+    s = state_->resume();
+    if (s) s = write();
+  }
+  if (state_write_failing_.load()) storage_recovered(Db::kState);
+  return true;
+}
+
 void NodeImpl::apply_entry(const consensus::Entry& e) {
   if (e.index <= applied_index_.load()) return;  // applied before a restart
   if (e.data.empty()) return;                     // a new leader's empty entry
@@ -198,10 +222,9 @@ bool NodeImpl::apply_block_entry(const consensus::Entry& e, const ledger::Block&
   Tip new_tip{h.height, hash, h.time};
   meta::put_applied(w, e.index, new_tip, result.state_hash);
   // No fsync: the Raft log is durable and replays what a power loss drops.
-  Status s = state_->commit(w, StateStore::Sync::kNo);
-  if (!s) {
-    spdlog::critical("cannot commit block {}: {}", h.height, s.to_string());
-    std::abort();
+  if (!write_with_retry("commit block " + std::to_string(h.height),
+                        [&] { return state_->commit(w, StateStore::Sync::kNo); })) {
+    return false;
   }
   {
     std::lock_guard lock(applied_mu_);

@@ -61,10 +61,10 @@ Status NodeImpl::init() {
   std::error_code ec;
   fs::create_directories(opts_.config.data_dir, ec);
   if (ec) return Status::error("io_error", "cannot create " + opts_.config.data_dir + ": " + ec.message());
-  auto state = StateStore::open(live_state_dir());
+  auto state = StateStore::open(live_state_dir(), opts_.env.get());
   if (!state) return state.status();
   state_ = std::move(*state);
-  auto raft = RaftStorage::open(opts_.config.data_dir + "/raft");
+  auto raft = RaftStorage::open(opts_.config.data_dir + "/raft", opts_.env.get());
   if (!raft) return raft.status();
   raft_storage_ = std::move(*raft);
 
@@ -165,6 +165,13 @@ void NodeImpl::submit(ledger::Tx tx,
   using rpc::RpcError;
   auto done = std::make_shared<std::function<void(std::variant<Hash32, RpcError>)>>(
       std::move(done_fn));
+  if (storage_failing()) {
+    // API.md has no storage error: busy (retry later) is the closest.
+    return (*done)(RpcError{rpc::errc::kBusy,
+                            "busy: storage write failed (disk full?) on this node; it accepts no "
+                            "transactions until it can write again: " + storage_error(),
+                            {{"retry_after_ms", kStorageRetryMs}, {"reason", "storage"}}});
+  }
   if (tx.chain_id != opts_.genesis.chain_id) {
     return (*done)(RpcError{rpc::errc::kWrongChain,
                             "wrong_chain: this node serves " + opts_.genesis.chain_id, nullptr});
@@ -331,6 +338,9 @@ nlohmann::json NodeImpl::node_status() const {
   out["mempool"] = mempool_.size();
   out["version"] = SUANLI_VERSION;
   out["diverged"] = diverged_.load();
+  out["storage_ok"] = !storage_failing();
+  out["storage_write_errors"] = storage_write_errors_.load();
+  if (!out["storage_ok"].get<bool>()) out["storage_error"] = storage_error();
   if (!out.contains("role")) out["role"] = "follower";
   return out;
 }

@@ -19,6 +19,10 @@
 #include "ledger/types.h"
 #include "rpc/service.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace suanli::node {
 
 struct NodeOptions {
@@ -46,6 +50,9 @@ struct NodeOptions {
   // BENCHMARK ONLY: no signature is checked. Refused unless the chain is
   // the benchmark's (chain_id "suanli-bench").
   bool bench_no_signatures = false;
+  // Test-only, null in suanlid: the RocksDB environment of both databases
+  // (a file system that can fill up or lose power).
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 inline constexpr const char* kBenchChainId = "suanli-bench";

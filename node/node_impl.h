@@ -35,6 +35,8 @@ namespace suanli::node {
 inline constexpr size_t kBlocksInFlightMax = 8;
 inline constexpr size_t kPipelineMinTxs = 512;
 inline constexpr size_t kApplyQueueEntriesMax = 4096;
+// A write that failed (a full disk) is retried this often.
+inline constexpr uint64_t kStorageRetryMs = 1000;
 
 struct Member {
   std::string node_id;
@@ -96,6 +98,12 @@ class NodeImpl final : public Node {
   void schedule_tick();
   void on_frame(const std::string& from, std::string payload);
   void handle_ready();
+  // Writes a Ready's snapshot, entries and hard state; false (and the error
+  // noted) when the disk refused them.
+  bool persist_ready(const consensus::Ready& rd);
+  // Everything after persisting: messages (moved out), committed entries, advance.
+  void finish_ready(consensus::Ready& rd);
+  void retry_stalled_ready();
   void maybe_propose_block();
   void on_became_leader();
   void send_raft(consensus::Message m);
@@ -139,6 +147,10 @@ class NodeImpl final : public Node {
   Status set_live_state_dir(const std::string& path);
   Status recover_snapshot_install();  // init
   void apply_entry(const consensus::Entry& e);
+  // Apply thread: runs `write` until it succeeds, again every
+  // kStorageRetryMs while the disk refuses it (after the state database's
+  // resume()); false only when the node stops first.
+  bool write_with_retry(const std::string& what, const std::function<Status()>& write);
   bool apply_block_entry(const consensus::Entry& e, const ledger::Block& block);
   std::shared_ptr<PreparedBlock> prepared_for(const Hash32& block_hash, const ledger::Block& b);
   std::shared_future<std::shared_ptr<PreparedBlock>> prepare_async(const ledger::Block& b);
@@ -151,6 +163,12 @@ class NodeImpl final : public Node {
   std::map<std::string, Member> load_members() const;
   std::optional<PubKey> member_key(const std::string& node_id) const;
   void fire_timeouts();
+  // Storage write failures (storage_health.cc).
+  enum class Db { kRaft, kState };
+  void storage_failed(Db db, const Status& s);
+  void storage_recovered(Db db);
+  bool storage_failing() const { return raft_write_failing_.load() || state_write_failing_.load(); }
+  std::string storage_error() const;
 
   NodeOptions opts_;
   std::string node_id_;
@@ -174,6 +192,12 @@ class NodeImpl final : public Node {
   std::optional<consensus::Message> fetch_msg_;            // I/O thread
   uint64_t fetch_last_ms_ = 0;                             // I/O thread
   uint64_t staged_index_ = 0;                              // I/O thread
+  // A Ready the Raft database refused: until it is written, the core is not
+  // ticked, stepped or asked for another Ready, and nothing of it is sent
+  // (a paused node to its peers).
+  std::optional<consensus::Ready> stalled_ready_;  // I/O thread
+  bool stalled_snapshot_saved_ = false;            // I/O thread
+  uint64_t last_storage_retry_ms_ = 0;             // I/O thread
 
   VerifyPool pool_;
   AppliedListeners applied_listeners_;  // published to by the apply thread
@@ -197,6 +221,13 @@ class NodeImpl final : public Node {
   std::atomic<uint64_t> applied_height_{0};
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<bool> diverged_{false};
+
+  // Set while writes to the Raft log or to the state database fail.
+  std::atomic<bool> raft_write_failing_{false};
+  std::atomic<bool> state_write_failing_{false};
+  std::atomic<uint64_t> storage_write_errors_{0};
+  mutable std::mutex storage_mu_;
+  std::string storage_error_;  // guarded by storage_mu_: the latest failure
   mutable std::mutex applied_mu_;
   Tip applied_tip_;          // guarded by applied_mu_
   Hash32 applied_state_hash_{};  // guarded by applied_mu_

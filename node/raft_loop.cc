@@ -57,6 +57,8 @@ void NodeImpl::stop() {
   }
   apply_cv_.notify_all();
   if (apply_thread_.joinable()) apply_thread_.join();
+  // Its jobs use the mempool and other members destroyed before the pool.
+  pool_.stop();
   fire_timeouts();
   spdlog::info("node {} stopped at height {}", node_id_, applied_height_.load());
 }
@@ -65,9 +67,13 @@ void NodeImpl::schedule_tick() {
   tick_timer_->expires_after(std::chrono::milliseconds(opts_.tick_ms));
   tick_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    core_->tick();
-    handle_ready();
     uint64_t now = now_ms();
+    if (stalled_ready_) {
+      if (now - last_storage_retry_ms_ >= kStorageRetryMs) retry_stalled_ready();
+    } else {
+      core_->tick();
+      handle_ready();
+    }
     if (now - last_expire_ms_ >= 1000) {  // a full scan: once a second is plenty
       mempool_.expire(now);
       check_fetch_stall();
@@ -112,6 +118,8 @@ void NodeImpl::on_frame(const std::string& from, std::string payload) {
   if (payload.empty()) return;
   auto kind = static_cast<FrameKind>(payload[0]);
   std::string_view body(payload.data() + 1, payload.size() - 1);
+  // A node that cannot write its log takes no part in Raft until it can.
+  if (stalled_ready_ && (kind == FrameKind::kRaft || kind == FrameKind::kSnapChunk)) return;
   if (kind == FrameKind::kRaft) {
     auto m = consensus::decode_message(body);
     if (!m) {
@@ -199,48 +207,79 @@ void NodeImpl::prepare_entries(const std::vector<consensus::Entry>& entries) {
 }
 
 void NodeImpl::handle_ready() {
-  while (core_->has_ready()) {
+  while (!stalled_ready_ && core_->has_ready()) {
     consensus::Ready rd = core_->ready();
-    bool conf_changed = false;
-    if (rd.snapshot) {
-      // The log restarts at the snapshot; the state database is replaced by
-      // the apply thread, in order with the entries around it.
-      Status s = raft_storage_->apply_snapshot(*rd.snapshot);
-      if (!s) {
-        spdlog::critical("cannot store the snapshot at {}: {}", rd.snapshot->meta.index,
-                         s.to_string());
-        std::abort();
-      }
-      push_apply(ApplyItem{{}, std::make_shared<const consensus::Snapshot>(*rd.snapshot)});
+    if (!persist_ready(rd)) {
+      // Nothing of it may be sent or counted until it is durable: keep it,
+      // and retry once a second (retry_stalled_ready).
+      stalled_ready_ = std::move(rd);
+      last_storage_retry_ms_ = now_ms();
+      break;
     }
-    prepare_entries(rd.entries);
-    const consensus::HardState* hs = rd.hard_state ? &*rd.hard_state : nullptr;
-    if (hs || !rd.entries.empty()) {
-      Status s = raft_storage_->save(hs, rd.entries);
-      if (!s) {
-        // Nothing may be sent or acknowledged that is not durable.
-        spdlog::critical("cannot persist the raft log: {}", s.to_string());
-        std::abort();
-      }
-    }
-    for (auto& m : rd.messages) send_raft(std::move(m));
-    for (const auto& e : rd.committed_entries) {
-      if (e.type == consensus::EntryType::kConfChange) {
-        auto cc = consensus::decode_conf_change(e.data);
-        if (cc) core_->apply_conf_change(*cc);
-        last_conf_change_index_ = e.index;
-        conf_changed = true;
-        continue;
-      }
-      push_apply(ApplyItem{e, nullptr});
-    }
-    core_->advance(rd);
-    if (conf_changed) {
-      refresh_peers();
-      reconcile_membership();  // the next step, now that this one is applied
-    }
+    finish_ready(rd);
   }
   publish_raft_status();
+}
+
+bool NodeImpl::persist_ready(const consensus::Ready& rd) {
+  if (rd.snapshot && !stalled_snapshot_saved_) {
+    // The log restarts at the snapshot; the state database is replaced by
+    // the apply thread, in order with the entries around it.
+    Status s = raft_storage_->apply_snapshot(*rd.snapshot);
+    if (!s) {
+      storage_failed(Db::kRaft, s);
+      return false;
+    }
+    stalled_snapshot_saved_ = true;  // a retry writes only the rest
+  }
+  prepare_entries(rd.entries);  // verification overlaps the fsync
+  const consensus::HardState* hs = rd.hard_state ? &*rd.hard_state : nullptr;
+  if (hs || !rd.entries.empty()) {
+    Status s = raft_storage_->save(hs, rd.entries);
+    if (!s) {
+      storage_failed(Db::kRaft, s);
+      return false;
+    }
+  }
+  stalled_snapshot_saved_ = false;
+  if (raft_write_failing_.load()) storage_recovered(Db::kRaft);
+  return true;
+}
+
+void NodeImpl::retry_stalled_ready() {
+  last_storage_retry_ms_ = now_ms();
+  if (Status s = raft_storage_->resume(); !s) {
+    storage_failed(Db::kRaft, s);
+    return;
+  }
+  if (!persist_ready(*stalled_ready_)) return;
+  consensus::Ready rd = std::move(*stalled_ready_);
+  stalled_ready_.reset();
+  finish_ready(rd);
+  handle_ready();
+}
+
+void NodeImpl::finish_ready(consensus::Ready& rd) {
+  if (rd.snapshot) {
+    push_apply(ApplyItem{{}, std::make_shared<const consensus::Snapshot>(*rd.snapshot)});
+  }
+  bool conf_changed = false;
+  for (auto& m : rd.messages) send_raft(std::move(m));
+  for (const auto& e : rd.committed_entries) {
+    if (e.type == consensus::EntryType::kConfChange) {
+      auto cc = consensus::decode_conf_change(e.data);
+      if (cc) core_->apply_conf_change(*cc);
+      last_conf_change_index_ = e.index;
+      conf_changed = true;
+      continue;
+    }
+    push_apply(ApplyItem{e, nullptr});
+  }
+  core_->advance(rd);
+  if (conf_changed) {
+    refresh_peers();
+    reconcile_membership();  // the next step, now that this one is applied
+  }
 }
 
 void NodeImpl::publish_raft_status() {
@@ -273,8 +312,10 @@ void NodeImpl::publish_raft_status() {
     }
   }
   st["peers"] = std::move(peers);
-  if (leader && !is_leader_.load()) mempool_.release_all();
-  is_leader_ = leader;
+  // A leader that cannot write its log builds no blocks and admits nothing.
+  const bool leading = leader && !stalled_ready_;
+  if (leading && !is_leader_.load()) mempool_.release_all();
+  is_leader_ = leading;
   if (!leader && !leader_id.empty() && leader_id != known_leader_ && leader_id != node_id_) {
     forward_held_to(leader_id);
   }
@@ -310,7 +351,7 @@ void NodeImpl::on_became_leader() {
 }
 
 void NodeImpl::maybe_propose_block() {
-  if (core_->role() != consensus::StateRole::kLeader || diverged_.load()) return;
+  if (core_->role() != consensus::StateRole::kLeader || diverged_.load() || stalled_ready_) return;
   const ledger::Policy& policy = opts_.genesis.policy;
   while (proposed_tip_.height < applied_height_.load() + kBlocksInFlightMax) {
     if (proposed_tip_.height < applied_height_.load()) {
@@ -374,7 +415,7 @@ void NodeImpl::apply_membership() {
 // membership. Called after every change and once a second, so a change the
 // ledger approved is carried out even if the leader that applied it died.
 void NodeImpl::reconcile_membership() {
-  if (core_->role() != consensus::StateRole::kLeader) return;
+  if (core_->role() != consensus::StateRole::kLeader || stalled_ready_) return;
   const consensus::ConfState conf = core_->conf_state();
   auto has = [](const std::vector<consensus::NodeId>& v, consensus::NodeId id) {
     return std::find(v.begin(), v.end(), id) != v.end();

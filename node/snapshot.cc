@@ -244,7 +244,7 @@ void NodeImpl::finish_fetch() {
   const SnapshotDescriptor d = fetch_.descriptor();
   // It must be the state the descriptor names, of this chain.
   {
-    auto staged = StateStore::open(staging_dir());
+    auto staged = StateStore::open(staging_dir(), opts_.env.get());
     if (!staged) {
       spdlog::error("received snapshot at {} does not open: {}", d.index,
                     staged.status().to_string());
@@ -295,9 +295,10 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
     spdlog::critical("snapshot at {} holds no valid descriptor", snap.meta.index);
     std::abort();
   }
-  if (Status s = switch_state(*d); !s) {
-    spdlog::critical("cannot install the snapshot at {}: {}", snap.meta.index, s.to_string());
-    std::abort();
+  // Opening the received state writes to it: a full disk is retried.
+  if (!write_with_retry("install the snapshot at " + std::to_string(snap.meta.index),
+                        [&] { return switch_state(*d); })) {
+    return;
   }
   meta::Applied applied = meta::load_applied(*state_);
   {
@@ -335,7 +336,8 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
 Status NodeImpl::switch_state(const SnapshotDescriptor& d) {
   const std::string target = received_state_dir(d.index);
   const std::string old = state_->path();
-  if (old == target) return Status::ok();
+  // Switched already (a retry after STATE could not be written, or a restart).
+  if (old == target) return set_live_state_dir(target);
   std::error_code ec;
   if (!fs::is_directory(target, ec)) {
     return Status::error("not_found", "the received state for raft index " +

@@ -45,13 +45,17 @@ VerifyPool::VerifyPool(size_t threads) {
   for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
 }
 
-VerifyPool::~VerifyPool() {
+VerifyPool::~VerifyPool() { stop(); }
+
+void VerifyPool::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
-  for (auto& t : workers_) t.join();
+  for (auto& t : workers_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 void VerifyPool::run() {
@@ -72,7 +76,14 @@ void VerifyPool::push(std::function<void()> job, bool force) {
   {
     std::lock_guard lock(mu_);
     (void)force;
-    jobs_.push_back(std::move(job));
+    if (!stopping_) {
+      jobs_.push_back(std::move(job));
+      job = nullptr;
+    }
+  }
+  if (job) {
+    job();  // stopped: no worker would run it, and its caller may wait on it
+    return;
   }
   cv_.notify_one();
 }
@@ -80,7 +91,7 @@ void VerifyPool::push(std::function<void()> job, bool force) {
 bool VerifyPool::post(std::function<void()> job) {
   {
     std::lock_guard lock(mu_);
-    if (jobs_.size() >= kVerifyQueueJobsMax) return false;
+    if (stopping_ || jobs_.size() >= kVerifyQueueJobsMax) return false;
   }
   push(std::move(job), false);
   return true;

@@ -52,7 +52,10 @@ class VerifyPool {
   VerifyPool(const VerifyPool&) = delete;
   VerifyPool& operator=(const VerifyPool&) = delete;
 
-  // Runs `job` on a worker. Returns false when the queue is full.
+  // Runs the queued jobs and joins the workers; idempotent. Later post()s
+  // are refused and verify_batch() runs on the caller's thread.
+  void stop();
+  // Runs `job` on a worker. Returns false when the queue is full or stopped.
   bool post(std::function<void()> job);
   // Verifies (through the cache) and records the result. Callable from any thread.
   bool verify(const ledger::Tx& tx);

@@ -54,18 +54,21 @@ HttpReply HttpHandler::error_reply(unsigned status, int code, std::string messag
   return r;
 }
 
-// 200 while this node serves and has not diverged; 503 otherwise.
+// 200 while this node serves, has not diverged and can write to its disk;
+// 503 otherwise.
 HttpReply HttpHandler::healthz() const {
   nlohmann::json status = service_.node_status();
   bool diverged = status.is_object() && status.value("diverged", false);
-  nlohmann::json body{{"status", diverged ? "diverged" : "ok"},
+  bool storage_ok = !status.is_object() || status.value("storage_ok", true);
+  nlohmann::json body{{"status", diverged ? "diverged" : storage_ok ? "ok" : "storage_error"},
                       {"height", service_.applied_height()}};
   if (status.is_object()) {
     body["role"] = status.value("role", "");
     body["leader_id"] = status.value("leader_id", "");
+    if (!storage_ok) body["storage_error"] = status.value("storage_error", "");
   }
   HttpReply r;
-  r.status = diverged ? 503 : 200;
+  r.status = diverged || !storage_ok ? 503 : 200;
   r.body = body.dump() + "\n";
   return r;
 }

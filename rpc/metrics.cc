@@ -185,6 +185,11 @@ void Metrics::render_ledger(std::string& out, const Service& service) const {
   out += per_peer;
   one(out, "suanli_diverged", "gauge", "1 when this node stopped applying on a state divergence.",
       status.value("diverged", false) ? 1 : 0);
+  one(out, "suanli_storage_write_failing", "gauge",
+      "1 while this node's disk refuses writes (full?): it accepts no transactions.",
+      status.value("storage_ok", true) ? 0 : 1);
+  one(out, "suanli_storage_write_errors_total", "counter",
+      "Storage writes refused (each retry counts).", u64_of(status, "storage_write_errors"));
 }
 
 std::string Metrics::render(const Service& service) const {

@@ -52,7 +52,11 @@ int submit(const Context& ctx, const json& tx, bool wait, const std::string& ext
   RpcReply r;
   for (int attempt = 0;; ++attempt) {
     r = ctx.call("tx_submit", params, true);
-    bool retry = !r.ok && (r.error_code == kJsonRpcNoLeader || r.error_code == kJsonRpcBusy);
+    // A node whose disk refuses writes stays so until someone frees space:
+    // say so at once rather than after the retries.
+    const bool storage = r.error_data.is_object() && r.error_data.value("reason", "") == "storage";
+    bool retry = !r.ok && !storage &&
+                 (r.error_code == kJsonRpcNoLeader || r.error_code == kJsonRpcBusy);
     if (!retry || attempt + 1 >= kSubmitRetries) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

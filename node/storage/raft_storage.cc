@@ -10,6 +10,7 @@
 #include "common/bytes.h"
 #include "consensus/codec.h"
 #include "consensus/memory_storage.h"
+#include "node/storage/space_probe.h"
 
 namespace suanli::node {
 namespace {
@@ -38,6 +39,7 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
       (s.IsIOError() && message.find("lock") != std::string::npos)) {
     return Status::error("busy", message);
   }
+  if (s.IsNoSpace()) return Status::error("no_space", message);
   if (s.IsIOError()) return Status::error("io_error", message);
   return Status::error("storage_error", message);
 }
@@ -56,11 +58,15 @@ rocksdb::WriteOptions synced() {
 
 struct RaftStorage::Impl {
   std::string path;
+  rocksdb::Options options;
   rocksdb::DB* db = nullptr;
-  ~Impl() {
+  bool read_only = false;  // after a reopen for writing failed
+  ~Impl() { close(); }
+  void close() {
     if (db == nullptr) return;
     (void)db->Close();
     delete db;
+    db = nullptr;
   }
   std::optional<std::string> get(const std::string& key) const {
     std::string value;
@@ -74,12 +80,15 @@ struct RaftStorage::Impl {
 RaftStorage::RaftStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RaftStorage::~RaftStorage() = default;
 
-Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path) {
+Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
+                                                       rocksdb::Env* env) {
   try {
     rocksdb::Options options;
     options.create_if_missing = true;
+    if (env != nullptr) options.env = env;
     auto impl = std::make_unique<Impl>();
     impl->path = path;
+    impl->options = options;
     rocksdb::Status s = rocksdb::DB::Open(options, path, &impl->db);
     if (!s.ok()) {
       impl->db = nullptr;
@@ -242,6 +251,31 @@ Status RaftStorage::compact(Index index) {
   compact_index_ = index;
   compact_term_ = *t;
   return Status::ok();
+}
+
+Status RaftStorage::resume() {
+  rocksdb::Status s = impl_->read_only ? rocksdb::Status::NotSupported() : impl_->db->Resume();
+  // Busy: RocksDB's own recovery (after "no space") is under way; the next
+  // write tells whether it is done.
+  if (s.ok() || s.IsBusy()) return Status::ok();
+  // RocksDB retries by itself at once and turns the error fatal when the
+  // disk is still full; only reopening clears that. Reopening replays the
+  // WAL, which may hold a write that was refused after its append (a failed
+  // sync), so the log is loaded again.
+  if (Status p = probe_write(impl_->options.env, impl_->path); !p) return p;
+  impl_->close();
+  s = rocksdb::DB::Open(impl_->options, impl_->path, &impl_->db);
+  if (!s.ok()) {
+    const Status failed = from_rocksdb(s, "reopen raft database " + impl_->path);
+    // Reads go on from a read-only view; writes fail until a reopen works.
+    impl_->db = nullptr;
+    s = rocksdb::DB::OpenForReadOnly(impl_->options, impl_->path, &impl_->db);
+    if (!s.ok()) read_failed("reopen read-only: " + s.ToString());
+    impl_->read_only = true;
+    return failed;
+  }
+  impl_->read_only = false;
+  return load();
 }
 
 Status RaftStorage::bootstrap(const std::vector<consensus::NodeId>& voters) {

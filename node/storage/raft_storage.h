@@ -21,13 +21,19 @@
 #include "common/status.h"
 #include "consensus/storage.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace suanli::node {
 
 class RaftStorage final : public consensus::Storage {
  public:
-  // Opens (or creates) the database at path. Errors: "io_error", "corruption",
-  // "busy", "storage_error".
-  static Result<std::unique_ptr<RaftStorage>> open(const std::string& path);
+  // Opens (or creates) the database at path. Errors: "io_error", "no_space",
+  // "corruption", "busy", "storage_error". `env` (tests only) replaces
+  // RocksDB's default file system; it must outlive the storage.
+  static Result<std::unique_ptr<RaftStorage>> open(const std::string& path,
+                                                   rocksdb::Env* env = nullptr);
   ~RaftStorage() override;
   RaftStorage(const RaftStorage&) = delete;
   RaftStorage& operator=(const RaftStorage&) = delete;
@@ -56,6 +62,10 @@ class RaftStorage final : public consensus::Storage {
   Status compact(consensus::Index index);
   // Fresh cluster: like MemoryStorage::bootstrap. Requires an empty log.
   Status bootstrap(const std::vector<consensus::NodeId>& voters);
+  // After a failed write RocksDB refuses every write until this clears its
+  // background error (once there is space again). A failed write changed
+  // nothing here, so the caller retries it after this succeeds.
+  Status resume();
 
  private:
   struct Impl;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "node/storage/space_probe.h"
 
 namespace suanli::node {
 namespace {
@@ -46,6 +47,7 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
       (s.IsIOError() && message.find("lock") != std::string::npos)) {
     return Status::error("busy", message);
   }
+  if (s.IsNoSpace()) return Status::error("no_space", message);
   if (s.IsIOError()) return Status::error("io_error", message);
   if (s.IsInvalidArgument()) return Status::error("invalid_argument", message);
   if (s.IsNotFound()) return Status::error("not_found", message);
@@ -97,6 +99,7 @@ struct StateStore::Impl {
   std::string path;
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, then kCfNames order
+  bool read_only = false;  // after a reopen for writing failed
 
   rocksdb::ColumnFamilyHandle* cf(int index) const {
     return handles[static_cast<size_t>(index) + 1];
@@ -121,15 +124,21 @@ std::string StateStore::path() const {
   return impl_->path;
 }
 
-Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
-  auto impl = open_impl(path);
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path,
+                                                     rocksdb::Env* env) {
+  auto impl = open_impl(path, env, false);
   if (!impl) return impl.status();
-  return std::unique_ptr<StateStore>(new StateStore(std::move(*impl)));
+  std::unique_ptr<StateStore> store(new StateStore(std::move(*impl)));
+  store->env_ = env;
+  return store;
 }
 
-Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::string& path) {
+Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::string& path,
+                                                                rocksdb::Env* env,
+                                                                bool read_only) {
   try {
     rocksdb::DBOptions options;
+    if (env != nullptr) options.env = env;
     options.create_if_missing = true;
     options.create_missing_column_families = true;
     options.max_background_jobs = 2;
@@ -138,12 +147,16 @@ Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::strin
     for (const CfName& cf : kCfNames) families.emplace_back(cf.name, family_options());
     auto impl = std::make_unique<Impl>();
     impl->path = path;
-    rocksdb::Status s = rocksdb::DB::Open(options, path, families, &impl->handles, &impl->db);
+    rocksdb::Status s =
+        read_only
+            ? rocksdb::DB::OpenForReadOnly(options, path, families, &impl->handles, &impl->db)
+            : rocksdb::DB::Open(options, path, families, &impl->handles, &impl->db);
     if (!s.ok()) {
       impl->db = nullptr;  // nothing to close
       return from_rocksdb(s, "open state database " + path);
     }
     SUANLI_ASSERT(impl->handles.size() == families.size());
+    impl->read_only = read_only;
     return impl;
   } catch (const std::exception& e) {
     return Status::error("storage_error", "open state database " + path + ": " + e.what());
@@ -222,7 +235,7 @@ Status StateStore::commit(const ledger::WriteSet& writes, Sync sync) {
 }
 
 Status StateStore::switch_to(const std::string& path) {
-  auto next = open_impl(path);
+  auto next = open_impl(path, env_, false);
   if (!next) return next.status();
   std::unique_ptr<Impl> old;
   {
@@ -230,6 +243,36 @@ Status StateStore::switch_to(const std::string& path) {
     old = std::exchange(impl_, std::move(*next));
   }
   return Status::ok();  // `old` closes here, outside the lock
+}
+
+Status StateStore::resume() {
+  {
+    std::shared_lock lock(mu_);
+    rocksdb::Status s =
+        impl_->read_only ? rocksdb::Status::NotSupported() : impl_->db->Resume();
+    // Busy: RocksDB's own recovery (after "no space") is under way; the next
+    // write tells whether it is done.
+    if (s.ok() || s.IsBusy()) return Status::ok();
+  }
+  // RocksDB retries by itself at once and turns the error fatal when the
+  // disk is still full; only reopening clears that. Readers wait meanwhile.
+  std::unique_lock lock(mu_);
+  const std::string path = impl_->path;
+  if (Status p = probe_write(env_, path); !p) return p;
+  impl_.reset();
+  auto next = open_impl(path, env_, false);
+  if (next) {
+    impl_ = std::move(*next);
+    return Status::ok();
+  }
+  // Reads go on from a read-only view; writes fail until a reopen works.
+  auto view = open_impl(path, env_, true);
+  if (!view) {
+    const std::string why = view.status().to_string();
+    assert_fail("state store reopen", __FILE__, __LINE__, why.c_str());
+  }
+  impl_ = std::move(*view);
+  return next.status();
 }
 
 Status StateStore::checkpoint(const std::string& dir) {

@@ -29,13 +29,20 @@
 #include "common/status.h"
 #include "ledger/kv.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace suanli::node {
 
 class StateStore final : public ledger::KvRead {
  public:
   // Opens the database at `path`, creating it and its column families if missing.
-  // Errors: "io_error", "corruption", "busy" (another process holds it), "storage_error".
-  static Result<std::unique_ptr<StateStore>> open(const std::string& path);
+  // Errors: "io_error", "no_space", "corruption", "busy" (another process holds
+  // it), "storage_error". `env` (tests only) replaces RocksDB's default file
+  // system, here and in switch_to(); it must outlive the store.
+  static Result<std::unique_ptr<StateStore>> open(const std::string& path,
+                                                  rocksdb::Env* env = nullptr);
 
   // Closes the database.
   ~StateStore() override;
@@ -64,10 +71,17 @@ class StateStore final : public ledger::KvRead {
 
   std::string path() const;
 
+  // After a failed write RocksDB refuses every write until this clears its
+  // background error (once there is space again). A failed commit wrote
+  // nothing, so the caller commits the same writes again after this.
+  Status resume();
+
  private:
   struct Impl;
   explicit StateStore(std::unique_ptr<Impl> impl);
-  static Result<std::unique_ptr<Impl>> open_impl(const std::string& path);
+  static Result<std::unique_ptr<Impl>> open_impl(const std::string& path, rocksdb::Env* env,
+                                                 bool read_only);
+  rocksdb::Env* env_ = nullptr;
   mutable std::shared_mutex mu_;  // exclusive only while switching databases
   std::unique_ptr<Impl> impl_;
 };

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "genesis/genesis.h"
+#include "ledger/store.h"
 #include "ledger/validate.h"
 
 namespace suanli::node::testing {
@@ -35,6 +36,15 @@ uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+bool eventually(const std::function<bool()>& condition, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 namespace {
@@ -195,6 +205,27 @@ int Cluster::wait_leader(int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return -1;
+}
+
+bool Cluster::converged(int timeout_ms) {
+  return eventually(
+      [&] {
+        const Node* first = nullptr;
+        for (const auto& n : nodes_) {
+          if (!n) continue;
+          if (!first) first = n.get();
+          if (n->applied_height() != first->applied_height() ||
+              n->node_status()["state_hash"] != first->node_status()["state_hash"]) {
+            return false;
+          }
+        }
+        return true;
+      },
+      timeout_ms);
+}
+
+bool Cluster::has_tx(size_t i, const Hash32& tx_hash) {
+  return node(i).state().get(ledger::keys::tx_record(tx_hash)).has_value();
 }
 
 bool Cluster::wait_height(size_t i, uint64_t height, int timeout_ms) {

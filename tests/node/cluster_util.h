@@ -2,6 +2,7 @@
 // transport, for node tests. Each node has its own data directory.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ std::string temp_dir(const std::string& name);
 
 // Picks a free TCP port on 127.0.0.1 (bind to 0, read, close).
 uint16_t free_port();
+
+// Polls `condition` every 10 ms until it holds (true) or timeout_ms pass.
+bool eventually(const std::function<bool()>& condition, int timeout_ms);
 
 struct ClusterActor {
   std::string name;
@@ -56,6 +60,10 @@ class Cluster {
   int wait_leader(int timeout_ms);
   bool wait_height(size_t i, uint64_t height, int timeout_ms);
   std::string state_hash(size_t i) { return node(i).node_status()["state_hash"]; }
+  // Waits until every running node has the same height and state hash.
+  bool converged(int timeout_ms);
+  // True when node i has applied the transaction.
+  bool has_tx(size_t i, const Hash32& tx_hash);
 
  private:
   std::string dir_;

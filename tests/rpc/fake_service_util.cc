@@ -230,7 +230,14 @@ json FakeService::node_status() const {
               {"peers", peers_},
               {"mempool", pending_.size()},
               {"version", "test"},
-              {"diverged", diverged_}};
+              {"diverged", diverged_},
+              {"storage_ok", storage_error_.empty()},
+              {"storage_error", storage_error_}};
+}
+
+void FakeService::set_storage_error(std::string error) {
+  std::lock_guard lock(mu_);
+  storage_error_ = std::move(error);
 }
 
 void FakeService::set_diverged(bool on) {

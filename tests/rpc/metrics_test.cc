@@ -122,5 +122,17 @@ TEST_F(RpcMetricsTest, HealthzIs503WhenDiverged) {
   EXPECT_EQ(scrape()["suanli_diverged"], 1);
 }
 
+TEST_F(RpcMetricsTest, HealthzIs503WhileTheDiskRefusesWrites) {
+  EXPECT_EQ(scrape()["suanli_storage_write_failing"], 0);
+  service_->set_storage_error("no_space: save raft log: No space left on device");
+  HttpResult bad = client_->request("GET", "/healthz", "");
+  EXPECT_EQ(bad.status, 503u);
+  EXPECT_EQ(bad.json_body()["status"], "storage_error");
+  EXPECT_EQ(bad.json_body()["storage_error"], "no_space: save raft log: No space left on device");
+  EXPECT_EQ(scrape()["suanli_storage_write_failing"], 1);
+  service_->set_storage_error("");
+  EXPECT_EQ(client_->request("GET", "/healthz", "").status, 200u);
+}
+
 }  // namespace
 }  // namespace suanli::rpc::testing

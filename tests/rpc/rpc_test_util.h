@@ -54,6 +54,9 @@ class FakeService final : public Service {
   std::vector<std::string> operator_calls() const;
   // node_status reports `diverged` (and /healthz answers 503) when set.
   void set_diverged(bool on);
+  // node_status reports storage_ok false and this error (a full disk) when
+  // non-empty.
+  void set_storage_error(std::string error);
   // Peers node_status reports (for /metrics).
   void set_peers(json peers);
   // Signatures "verified" (reported by signature_verifications()).
@@ -110,6 +113,7 @@ class FakeService final : public Service {
   std::vector<std::string> operator_calls_;
   std::vector<Waiter> waiters_;
   bool diverged_ = false;
+  std::string storage_error_;
   json peers_ = json::array();
   std::atomic<uint64_t> verifications_{0};
   // Applied listeners, called under listeners_mu_ (so removal waits for them).
