@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include <sodium.h>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -211,10 +212,46 @@ ledger::Tx ProcessDevnet::make(const std::string& signer, ledger::TxType type,
   return tx;
 }
 
+namespace {
+
+// Directories handed out by temp_dir during the running test suite: removed
+// when the suite passes (a 3-node devnet holds ~450 MiB of preallocated
+// RocksDB logs), kept for inspection when it fails.
+std::mutex g_temp_dirs_mu;
+std::vector<std::string> g_temp_dirs;
+
+class TempDirCleaner final : public ::testing::EmptyTestEventListener {
+  void OnTestSuiteEnd(const ::testing::TestSuite& suite) override {
+    std::vector<std::string> dirs;
+    {
+      std::lock_guard lock(g_temp_dirs_mu);
+      dirs.swap(g_temp_dirs);
+    }
+    for (const auto& d : dirs) {
+      std::error_code ec;
+      if (suite.Passed()) {
+        std::filesystem::remove_all(d, ec);
+      } else if (std::filesystem::exists(d, ec)) {
+        std::fprintf(stderr, "kept %s for inspection\n", d.c_str());
+      }
+    }
+  }
+};
+
+const bool g_temp_dir_cleaner = [] {
+  ::testing::UnitTest::GetInstance()->listeners().Append(new TempDirCleaner);
+  return true;
+}();
+
+}  // namespace
+
 std::string temp_dir(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("suanli-it-" + name + "-" + std::to_string(::getpid())))
-      .string();
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("suanli-it-" + name + "-" + std::to_string(::getpid())))
+                        .string();
+  std::lock_guard lock(g_temp_dirs_mu);
+  g_temp_dirs.push_back(dir);
+  return dir;
 }
 
 nlohmann::json tx_json(const ledger::Tx& tx) {
