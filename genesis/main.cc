@@ -2,17 +2,20 @@
 //
 //   suanli-genesis devnet --nodes N --out DIR [--chain-id ID] [--base-port P]
 //                         [--rpc-base-port R] [--genesis-time MS]
+//   suanli-genesis key --out FILE [--json]      a new node key file (mode 0600)
 //
 // Exit status: 0 on success, 1 when writing failed, 2 for bad usage.
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "common/money.h"
 #include "genesis/devnet.h"
+#include "genesis/node_config.h"
 #include "ledger/crypto.h"
 
 namespace po = boost::program_options;
@@ -31,7 +34,12 @@ const char* kUsage =
     "(DIR/keystore/<name>.json; their password, for demos only, is in\n"
     "DIR/keystore-password.DEMO-ONLY.txt).\n"
     "Node i (1-based) listens for peers on 127.0.0.1:P+i and serves JSON-RPC on\n"
-    "127.0.0.1:R+i (defaults P=7600, R=8644: node 1 is 7601 and 8645).\n";
+    "127.0.0.1:R+i (defaults P=7600, R=8644: node 1 is 7601 and 8645).\n"
+    "\n"
+    "       suanli-genesis key --out FILE [--json]\n"
+    "\n"
+    "Writes a new node key file (mode 0600; an existing file is never replaced) and\n"
+    "prints its public key, for the genesis `nodes` or a node_propose.\n";
 
 void print_summary(const suanli::genesis::DevnetResult& r) {
   const auto& g = r.genesis;
@@ -100,6 +108,34 @@ int run_devnet(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_key(const std::vector<std::string>& args) {
+  po::options_description desc("key options");
+  std::string out;
+  desc.add_options()("out", po::value<std::string>(&out)->required(), "the key file to write")(
+      "json", "print {\"pubkey\", \"file\"} as JSON");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "suanli-genesis key: %s\n%s", e.what(), kUsage);
+    return kExitUsage;
+  }
+  const auto key = suanli::ledger::keypair_random();
+  suanli::Status s = suanli::genesis::write_node_key(out, key);
+  if (!s) {
+    std::fprintf(stderr, "suanli-genesis key: %s\n", s.to_string().c_str());
+    return kExitFailure;
+  }
+  const std::string pubkey = suanli::to_hex(key.pubkey);
+  if (vm.count("json")) {
+    std::printf("%s\n", nlohmann::json{{"pubkey", pubkey}, {"file", out}}.dump().c_str());
+  } else {
+    std::printf("node key written to %s (mode 0600)\npubkey %s\n", out.c_str(), pubkey.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +144,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : 0;
+  }
+  if (args[0] == "key") {
+    args.erase(args.begin());
+    return run_key(args);
   }
   if (args[0] != "devnet") {
     std::fprintf(stderr, "suanli-genesis: unknown command '%s'\n%s", args[0].c_str(), kUsage);

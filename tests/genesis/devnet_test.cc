@@ -160,6 +160,23 @@ TEST(DevnetTest, PortsChainIdAndNodeNames) {
   }
 }
 
+TEST(DevnetTest, KeyCommandWritesANewNodeKeyAndNeverReplacesOne) {
+  testing::TempDir tmp;
+  const std::string file = (tmp.path() / "node.key.json").string();
+  ASSERT_EQ(run_genesis("key --out " + file), 0);
+  auto key = load_node_key(file);
+  ASSERT_TRUE(key) << key.status().to_string();
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(run_genesis("key --out " + file), 1);
+  auto again = load_node_key(file);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->pubkey, key->pubkey) << "an existing key was replaced";
+  const std::string other = (tmp.path() / "other.key.json").string();
+  ASSERT_EQ(run_genesis("key --out " + other), 0);
+  EXPECT_NE(load_node_key(other)->pubkey, key->pubkey);
+  EXPECT_EQ(run_genesis("key"), 2);
+}
+
 TEST(DevnetTest, RefusesNonEmptyDirectoryAndBadUsage) {
   testing::TempDir tmp;
   fs::path out = tmp.path() / "net";
