@@ -22,6 +22,8 @@ echo "== Debian package"
 "$root/scripts/package.sh"
 echo "== chaos (quick)"
 "$root/scripts/chaos.sh" --quick
+echo "== the docs' examples against a devnet"
+"$root/scripts/docs_test.sh"
 echo "== fuzz targets, a few seconds each"
 "$root/scripts/fuzz.sh" "${SUANLI_FUZZ_SECONDS:-5}"
 
