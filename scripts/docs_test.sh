@@ -28,10 +28,16 @@ guides=(operator-guide regulator-guide provider-guide buyer-guide rpc-reference 
 
 work=$(mktemp -d /tmp/suanli-docs-XXXXXX)
 pids=()
+guide=
+# Ends a guide's process group: the nodes its examples started go with it.
+stop_group() {
+  kill -- "-$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 -- "-$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
 stop() {
+  [[ -n $guide ]] && stop_group "$guide"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  # Nodes the examples started themselves.
-  pkill -f "suanlid --config $work/" 2>/dev/null || true
   for p in "${pids[@]}"; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
 }
 trap stop EXIT
@@ -96,7 +102,8 @@ for g in "${guides[@]}"; do
   guide=$!
   rc=0
   wait "$guide" || rc=$?
-  kill -- "-$guide" 2>/dev/null || true
+  stop_group "$guide"
+  guide=
   if ((rc == 0)); then
     echo "docs test: docs/$g.md ok ($blocks blocks)"
   else
