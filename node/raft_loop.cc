@@ -42,13 +42,19 @@ Status NodeImpl::start() {
 
 void NodeImpl::stop() {
   if (!started_.load() || stopped_.exchange(true)) return;
-  std::promise<void> done;
-  boost::asio::post(io_, [&] {
-    if (tick_timer_) tick_timer_->cancel();
-    if (transport_) transport_->stop();
-    done.set_value();
-  });
-  done.get_future().wait();
+  if (io_thread_.joinable()) {
+    std::promise<void> done;
+    boost::asio::post(io_, [&] {
+      if (tick_timer_) tick_timer_->cancel();
+      if (transport_) transport_->stop();
+      done.set_value();
+    });
+    done.get_future().wait();
+  } else if (transport_) {
+    // start() failed before the I/O thread ran (a port in use): nothing
+    // would run a posted stop, and waiting for one would hang forever.
+    transport_->stop();
+  }
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
   {

@@ -1,5 +1,10 @@
 // suanlid's command line: log lines for journald and for a terminal, and
 // usage errors.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -46,6 +51,25 @@ TEST(CommandLineTest, UnderSystemdEachLogLineStartsWithItsSyslogPriority) {
   EXPECT_NE(info.output.find("<6>info: initialised"), std::string::npos) << info.output;
   EXPECT_NE(info.output.find("<2>critical: cannot start JSON-RPC"), std::string::npos)
       << info.output;
+}
+
+TEST(CommandLineTest, NodeWhosePeerPortIsTakenExitsAtOnce) {
+  const std::string dir = temp_dir("cli-port");
+  ProcessDevnet d(1, dir);
+  // Another process holds the peer port.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(d.peer_port(0));
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  // `timeout` turns a hang into status 124.
+  CommandResult r =
+      run_suanlid("--config " + d.devnet().nodes.at(0).config_path, "timeout 20");
+  ::close(fd);
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("cannot start node"), std::string::npos) << r.output;
 }
 
 TEST(CommandLineTest, BackupAndRestoreNameWhatIsMissing) {

@@ -1,5 +1,7 @@
 #include "tests/node/cluster_util.h"
 
+#include "genesis/devnet.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
+#include <mutex>
 #include <future>
 #include <set>
 #include <thread>
@@ -25,17 +29,23 @@ std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
+// Ports below the kernel's ephemeral range, 16 at a time: a port picked among
+// the ephemeral ones can be taken by an outgoing connection (of this or a
+// concurrent test binary) before the node binds it.
 uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static std::mutex mu;
+  static uint16_t base = 0;
+  static uint16_t used = 16;
+  std::lock_guard lock(mu);
+  if (used == 16) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto block = genesis::free_port_block(
+        14000, 350, static_cast<uint32_t>(::getpid() * 7919 + static_cast<uint64_t>(now)));
+    if (!block) throw std::runtime_error("no free port block in 14000..19600");
+    base = *block;
+    used = 0;
+  }
+  return static_cast<uint16_t>(base + used++);
 }
 
 bool eventually(const std::function<bool()>& condition, int timeout_ms) {
