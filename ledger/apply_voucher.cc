@@ -43,15 +43,17 @@ TxStatus apply_voucher_apply(Ctx& c, const VoucherApply& p) {
                 "the contract is " + std::string(contract_state_name(k->state)) +
                     ", not completed");
   }
-  if (c.st.application(p.contract_id)) {
-    return fail("already_applied", "this contract already has a voucher application");
-  }
+  // API.md lists "completed and eligible" before "one application per
+  // contract", so eligibility is checked before already_applied.
   auto program = c.st.program(p.program);
   if (!program) return fail("not_eligible", "no voucher programme in " + p.program);
   auto provider = c.st.participant(k->provider);
   SUANLI_ASSERT(provider.has_value());
   if (!eligible(*program, c.signer, *provider, k->deadline - k->created_at)) {
     return fail("not_eligible", "the contract is not eligible for the " + p.program + " programme");
+  }
+  if (c.st.application(p.contract_id)) {
+    return fail("already_applied", "this contract already has a voucher application");
   }
   Application a;
   a.contract_id = p.contract_id;

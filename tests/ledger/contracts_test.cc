@@ -83,6 +83,107 @@ TEST_F(ContractTest, AcceptRejectCancel) {
   EXPECT_TRUE(h.check_supply());
 }
 
+TEST_F(ContractTest, RejectAndCancelCodes) {
+  ContractCreate c = create(10, 100);
+  h.ok("bj-buyer", TxType::kContractCreate, c);
+  Id16 id = c.contract_id;
+  h.expect_error("wrong_role", "bj-buyer", TxType::kContractReject, ContractReason{id, "x"});
+  h.expect_error("unknown_contract", "gz-prov", TxType::kContractReject,
+                 ContractReason{Id16{7}, "x"});
+  h.expect_error("not_authorized", "gz-prov2", TxType::kContractReject, ContractReason{id, "x"});
+  h.expect_error("wrong_role", "gz-prov", TxType::kContractCancel, ContractRef{id});
+  h.expect_error("unknown_contract", "bj-buyer", TxType::kContractCancel, ContractRef{Id16{7}});
+  h.ok("gz-prov", TxType::kContractAccept, ContractRef{id});
+  // An active contract can no longer be rejected (nor cancelled).
+  h.expect_error("invalid_state", "gz-prov", TxType::kContractReject, ContractReason{id, "late"});
+  h.expect_error("invalid_state", "bj-buyer", TxType::kContractCancel, ContractRef{id});
+  EXPECT_EQ(h.contract(id)->state, ContractState::kActive);
+  EXPECT_EQ(h.contract(id)->escrow_buyer, 1000u);
+  EXPECT_EQ(h.balance("bj-buyer"), 5000000000u - 1000u);
+  EXPECT_TRUE(h.check_supply());
+}
+
+TEST_F(ContractTest, DeliveryCodesForUnknownObjectsPartiesAndStates) {
+  Id16 id = active(100);
+  const Id16 nope{7};
+  Hash32 ev{0xee};
+  h.expect_error("unknown_contract", "gz-prov", TxType::kDeliveryReport,
+                 DeliveryReport{nope, 1, ev});
+  h.ok("gz-prov", TxType::kDeliveryReport, DeliveryReport{id, 10, ev});  // seq 1
+  h.ok("gz-prov", TxType::kDeliveryReport, DeliveryReport{id, 10, ev});  // seq 2
+
+  h.expect_error("wrong_role", "gz-prov", TxType::kDeliveryAck, DeliveryRef{id, 1});
+  h.expect_error("unknown_contract", "bj-buyer", TxType::kDeliveryAck, DeliveryRef{nope, 1});
+
+  h.expect_error("wrong_role", "gz-prov", TxType::kDeliveryDispute,
+                 DeliveryDispute{id, 1, "x"});
+  h.expect_error("unknown_contract", "bj-buyer", TxType::kDeliveryDispute,
+                 DeliveryDispute{nope, 1, "x"});
+  h.expect_error("unknown_delivery", "bj-buyer", TxType::kDeliveryDispute,
+                 DeliveryDispute{id, 3, "x"});
+  h.expect_error("not_authorized", "gd-buyer", TxType::kDeliveryDispute,
+                 DeliveryDispute{id, 1, "x"});
+  h.ok("bj-buyer", TxType::kDeliveryAck, DeliveryRef{id, 1});
+  h.expect_error("invalid_state", "bj-buyer", TxType::kDeliveryDispute,
+                 DeliveryDispute{id, 1, "x"});
+
+  h.advance(kDayMs);  // the ack window of seq 2 has passed
+  h.expect_error("unknown_contract", "gz-prov", TxType::kDeliveryFinalize,
+                 DeliveryRef{nope, 2});
+  h.expect_error("unknown_delivery", "gz-prov", TxType::kDeliveryFinalize, DeliveryRef{id, 3});
+  h.expect_error("not_authorized", "gz-prov2", TxType::kDeliveryFinalize, DeliveryRef{id, 2});
+  h.expect_error("invalid_state", "gz-prov", TxType::kDeliveryFinalize, DeliveryRef{id, 1});
+
+  h.ok("bj-buyer", TxType::kDeliveryDispute, DeliveryDispute{id, 2, "x"});
+  h.expect_error("unknown_contract", "gz-reg", TxType::kDisputeResolve,
+                 DisputeResolve{nope, 2, 0});
+  h.expect_error("unknown_delivery", "gz-reg", TxType::kDisputeResolve,
+                 DisputeResolve{id, 3, 0});
+  h.expect_error("unknown_contract", "bj-buyer", TxType::kContractClose, ContractRef{nope});
+
+  Contract k = *h.contract(id);
+  ASSERT_EQ(k.deliveries.size(), 2u);
+  EXPECT_EQ(k.deliveries[0].state, DeliveryState::kAcked);
+  EXPECT_EQ(k.deliveries[1].state, DeliveryState::kDisputed);
+  EXPECT_EQ(k.delivered, 10u);
+  EXPECT_EQ(h.balance("gz-prov"), 1000u);
+  EXPECT_TRUE(h.check_supply());
+}
+
+// A payment to a provider whose balance, with the ledger's total of balances,
+// would pass 2^53-1 fails with amount_out_of_range (API.md "Conventions").
+TEST_F(ContractTest, DeliveryPaymentsPastTheBalanceLimitAreOutOfRange) {
+  Id16 id = active(30);
+  Hash32 ev{0xee};
+  h.ok("gz-prov", TxType::kDeliveryReport, DeliveryReport{id, 10, ev});  // seq 1: ack
+  h.ok("gz-prov", TxType::kDeliveryReport, DeliveryReport{id, 10, ev});  // seq 2: finalize
+  h.ok("gz-prov", TxType::kDeliveryReport, DeliveryReport{id, 10, ev});  // seq 3: resolve
+  h.ok("bj-buyer", TxType::kDeliveryDispute, DeliveryDispute{id, 3, "x"});
+  // Bank deposits bring the balances to exactly 2^53-1 (the escrow is outside them).
+  h.ok("gz-reg", TxType::kDeposit,
+       Deposit{h.actor("gz-prov").key.pubkey, kAmountMax - h.totals().balances, "fill"});
+  ASSERT_EQ(h.totals().balances, kAmountMax);
+  h.advance(kDayMs);
+  h.expect_error("amount_out_of_range", "bj-buyer", TxType::kDeliveryAck, DeliveryRef{id, 1});
+  h.expect_error("amount_out_of_range", "gz-prov", TxType::kDeliveryFinalize,
+                 DeliveryRef{id, 2});
+  h.expect_error("amount_out_of_range", "gz-reg", TxType::kDisputeResolve,
+                 DisputeResolve{id, 3, 1});
+  Contract k = *h.contract(id);
+  for (const auto& d : k.deliveries) EXPECT_NE(d.state, DeliveryState::kAcked);
+  EXPECT_EQ(k.deliveries[2].state, DeliveryState::kDisputed);
+  EXPECT_EQ(k.settled, 0u);
+  EXPECT_EQ(k.escrow_buyer, 3000u);
+  // Once the provider has paid out enough, the same payments go through.
+  h.ok("gz-prov", TxType::kWithdraw, Withdraw{3000, "out"});
+  h.ok("bj-buyer", TxType::kDeliveryAck, DeliveryRef{id, 1});
+  h.ok("gz-prov", TxType::kDeliveryFinalize, DeliveryRef{id, 2});
+  h.ok("gz-reg", TxType::kDisputeResolve, DisputeResolve{id, 3, 10});
+  EXPECT_EQ(h.totals().balances, kAmountMax);
+  EXPECT_EQ(h.contract(id)->escrow_buyer, 0u);
+  EXPECT_TRUE(h.check_supply());
+}
+
 TEST_F(ContractTest, DeliveriesAckDisputeFinalizeResolve) {
   Id16 id = active(100);
   Hash32 ev{0xee};

@@ -84,6 +84,7 @@ Actor& Harness::add_actor(const std::string& name, Role role, const std::string&
   uint64_t n = 100 + actors_.size();
   seed[0] = static_cast<uint8_t>(n);
   seed[1] = 0xa5;
+  seed[2] = static_cast<uint8_t>(n >> 8);
   actors_[name] = Actor{name, keypair_from_seed(seed), role, province, make_credit_code(5000 + n),
                         group};
   return actors_[name];
@@ -129,12 +130,45 @@ void Harness::ok(const std::string& signer, TxType type, Payload payload) {
                     << r.message;
 }
 
+namespace {
+// The writes to the state column family, without the transaction index.
+WriteSet state_writes(const WriteSet& w) {
+  WriteSet out;
+  for (const auto& [key, value] : w) {
+    if (!key.empty() && key[0] == kCfState) out.emplace(key, value);
+  }
+  return out;
+}
+}  // namespace
+
 void Harness::expect_error(const std::string& code, const std::string& signer, TxType type,
                            Payload payload) {
-  TxRecord r = submit(signer, type, std::move(payload));
+  // What a block with no transactions at this height and time would write
+  // (the height, vouchers expiring): a failed transaction adds nothing to it
+  // but its record and tx_list index.
+  BlockInput empty;
+  empty.height = height_ + 1;
+  empty.time = time_;
+  WriteSet expected = state_writes(apply_block(kv_, state_hash_, empty).writes);
+  Tx tx = make(signer, type, std::move(payload));
+  TxRecord r = block({tx}).at(0).record;
   EXPECT_FALSE(r.ok) << tx_type_name(type) << " by " << signer << " succeeded, expected "
                      << code;
   EXPECT_EQ(r.error, code) << tx_type_name(type) << " by " << signer << ": " << r.message;
+  WriteSet actual = state_writes(history_.back().writes);
+  if (actual != expected) {
+    std::string changed;
+    for (const auto& [key, value] : actual) {
+      auto it = expected.find(key);
+      if (it == expected.end() || it->second != value) changed += " " + to_hex(key);
+    }
+    for (const auto& [key, value] : expected) {
+      if (!actual.count(key)) changed += " -" + to_hex(key);
+    }
+    ADD_FAILURE() << "failed " << tx_type_name(type) << " by " << signer
+                  << " changed the state:" << changed;
+  }
+  EXPECT_TRUE(kv_.get(keys::tx_record(tx.hash))) << "the failed transaction is not recorded";
 }
 
 namespace {
@@ -165,6 +199,9 @@ Program Harness::program(const std::string& province) const {
 }
 Statement Harness::statement(uint64_t period) const {
   return *read_state(kv_, [&](StateStore& st) { return st.statement(period); });
+}
+std::optional<Proposal> Harness::proposal(const Hash32& id) const {
+  return read_state(kv_, [&](StateStore& st) { return st.proposal(id); });
 }
 uint64_t Harness::current_period() const {
   return read_state(kv_, [&](StateStore& st) { return st.meta_u64("period"); });

@@ -52,7 +52,9 @@ class Harness {
   std::vector<TxOutcome> block(const std::vector<Tx>& txs, std::vector<bool> sig_ok = {});
   // One transaction in its own block; returns its record.
   TxRecord submit(const std::string& signer, TxType type, Payload payload);
-  // Asserting shorthands: the result must be ok / the given code.
+  // Asserting shorthands: the result must be ok / the given code. expect_error
+  // also checks that the failed transaction changed nothing (its block writes
+  // to the state exactly what an empty block would) and that it is recorded.
   void ok(const std::string& signer, TxType type, Payload payload);
   void expect_error(const std::string& code, const std::string& signer, TxType type,
                     Payload payload);
@@ -72,6 +74,7 @@ class Harness {
   std::optional<Application> application(const Id16& id) const;
   Program program(const std::string& province) const;
   Statement statement(uint64_t period) const;
+  std::optional<Proposal> proposal(const Hash32& id) const;
   uint64_t current_period() const;
   Totals totals() const;
   // Recomputes every figure of the supply identity from the state itself and

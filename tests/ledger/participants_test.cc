@@ -102,6 +102,24 @@ TEST(MoneyTest, DepositWithdrawTransfer) {
   EXPECT_TRUE(h.check_supply());
 }
 
+// amount_out_of_range cannot come from a transfer: every credit keeps the
+// ledger's total of balances within 2^53-1, and a transfer moves money already
+// counted in that total, so the recipient can at most end at the total.
+TEST(MoneyTest, TransferCanFillABalanceToTheLimitButNotPastIt) {
+  Harness h;
+  PubKey prov = h.actor("gz-prov").key.pubkey;
+  h.ok("gz-reg", TxType::kDeposit, Deposit{prov, kAmountMax - h.totals().balances, "fill"});
+  ASSERT_EQ(h.totals().balances, kAmountMax);
+  for (const char* buyer : {"bj-buyer", "gd-buyer", "sh-buyer", "gz-buyer"}) {
+    h.ok(buyer, TxType::kTransfer, Transfer{prov, h.balance(buyer), ""});
+  }
+  EXPECT_EQ(h.balance("gz-prov"), kAmountMax);
+  // Nothing is left to send; a credit from outside is what would overflow.
+  h.expect_error("insufficient_funds", "bj-buyer", TxType::kTransfer, Transfer{prov, 1, ""});
+  h.expect_error("amount_out_of_range", "gz-reg", TxType::kDeposit, Deposit{prov, 1, "more"});
+  EXPECT_TRUE(h.check_supply());
+}
+
 TEST(BlockTest, FailedTransactionChangesNothingButIsRecorded) {
   Harness h;
   PubKey prov = h.actor("gz-prov").key.pubkey;

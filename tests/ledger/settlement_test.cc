@@ -25,6 +25,8 @@ TEST(SettlementTest, CloseAndSignRules) {
   EXPECT_EQ(next.status, StatementStatus::kOpen);
   EXPECT_EQ(next.from_height, close_height + 1);
 
+  h.expect_error("wrong_role", "gd-buyer", TxType::kSettlementSign, SettlementSign{1});
+  h.expect_error("wrong_role", "gz-prov", TxType::kSettlementSign, SettlementSign{1});
   h.expect_error("unknown_period", "gz-reg", TxType::kSettlementSign, SettlementSign{3});
   h.expect_error("unknown_period", "gz-reg", TxType::kSettlementSign, SettlementSign{0});
   h.expect_error("invalid_state", "gz-reg", TxType::kSettlementSign, SettlementSign{2});
@@ -83,6 +85,28 @@ TEST(ProposalTest, NodeMembershipNeedsApprovalsOfDistinctProvinces) {
   h.ok("gz-reg", TxType::kNodePropose, promote);
   NodePropose remove_unknown{NodeAction::kRemove, "nope", PubKey{}, "x:1"};
   h.expect_error("invalid_state", "gz-reg", TxType::kNodePropose, remove_unknown);
+}
+
+TEST(ProposalTest, ApproveCodes) {
+  Harness h;
+  Actor& zj = h.add_actor("zj-reg", Role::kRegulator, "CN-ZJ");
+  auto out = h.block({h.make("gz-reg", TxType::kRegulatorPropose,
+                             RegulatorPropose{zj.key.pubkey, "CN-ZJ", "浙江省", zj.credit_code})});
+  ASSERT_TRUE(out[0].record.ok);
+  Hash32 id = out[0].hash;
+  h.expect_error("wrong_role", "bj-buyer", TxType::kProposalApprove, ProposalApprove{id});
+  h.expect_error("wrong_role", "gz-prov", TxType::kProposalApprove, ProposalApprove{id});
+  // Meanwhile the key is registered as a buyer: the approval that would carry
+  // the proposal out fails (ledger/apply_settlement.cc carry_out) and the
+  // proposal stays pending.
+  h.ok("gz-reg", TxType::kParticipantRegister,
+       ParticipantRegister{zj.key.pubkey, Role::kBuyer, "CN-ZJ", "x", zj.credit_code, ""});
+  h.expect_error("already_registered", "bj-reg", TxType::kProposalApprove, ProposalApprove{id});
+  auto prop = h.proposal(id);
+  ASSERT_TRUE(prop);
+  EXPECT_EQ(prop->state, ProposalState::kPending);
+  EXPECT_EQ(prop->approvals, (std::vector<std::string>{"CN-GZ"}));
+  EXPECT_EQ(h.participant("zj-reg").role, Role::kBuyer);
 }
 
 TEST(ProposalTest, RegulatorOfANewProvince) {

@@ -1,6 +1,7 @@
 // Voucher programmes, applications, issue, cash back, deduction, revoke, expiry.
 #include <gtest/gtest.h>
 
+#include "common/money.h"
 #include "tests/ledger/harness_util.h"
 
 namespace suanli::ledger::testing {
@@ -60,6 +61,21 @@ TEST_F(VoucherTest, ApplyChecks) {
                  VoucherApply{long_term, "CN-GZ"});
 }
 
+// API.md: the type's own rules in the order its table lists them, and
+// voucher_apply lists "completed and eligible" before "one application per
+// contract (already_applied)".
+TEST_F(VoucherTest, ApplyChecksEligibilityBeforeAlreadyApplied) {
+  Id16 id = completed("gd-buyer", "gz-prov", 10000, 100);
+  h.ok("gd-buyer", TxType::kVoucherApply, VoucherApply{id, "CN-GZ"});
+  // Already applied and not eligible (Beijing pays Beijing buyers; no Shanghai programme).
+  h.expect_error("not_eligible", "gd-buyer", TxType::kVoucherApply, VoucherApply{id, "CN-BJ"});
+  h.expect_error("not_eligible", "gd-buyer", TxType::kVoucherApply, VoucherApply{id, "CN-SH"});
+  // Already applied and eligible.
+  h.expect_error("already_applied", "gd-buyer", TxType::kVoucherApply, VoucherApply{id, "CN-GZ"});
+  EXPECT_EQ(h.application(id)->program, "CN-GZ");
+  EXPECT_EQ(h.application(id)->state, ApplicationState::kPending);
+}
+
 TEST_F(VoucherTest, AffiliatedPartiesAreNotEligible) {
   // Same group, or one's credit code as the other's group.
   Actor& parent_prov = h.add_actor("group-prov", Role::kProvider, "CN-GZ");
@@ -81,6 +97,29 @@ TEST_F(VoucherTest, AffiliatedPartiesAreNotEligible) {
   h.ok("sibling-buyer", TxType::kVoucherApply, VoucherApply{c, "CN-GZ"});
 }
 
+TEST_F(VoucherTest, SameCreditCodeIsAffiliated) {
+  Actor& prov = h.add_actor("twin-prov", Role::kProvider, "CN-GZ");
+  Actor& buyer = h.add_actor("twin-buyer", Role::kBuyer, "CN-GD");
+  buyer.credit_code = prov.credit_code;
+  for (const Actor* a : {&prov, &buyer}) {
+    h.ok("gz-reg", TxType::kParticipantRegister,
+         ParticipantRegister{a->key.pubkey, a->role, a->province, a->name, a->credit_code,
+                             a->group});
+  }
+  h.ok("gz-reg", TxType::kDeposit, Deposit{buyer.key.pubkey, 10000000, "d1"});
+  Id16 k = completed("twin-buyer", "twin-prov", 100, 100);
+  h.expect_error("not_eligible", "twin-buyer", TxType::kVoucherApply, VoucherApply{k, "CN-GZ"});
+  EXPECT_FALSE(h.application(k));
+  // A voucher earned elsewhere cannot be deducted on a contract with the affiliate.
+  Hash32 v = issued("twin-buyer", "gz-prov", 100000);
+  ContractCreate c{h.new_contract_id(), prov.key.pubkey, {}, 10, 100, h.time() + kDayMs,
+                   {VoucherUse{v, 100}}};
+  h.expect_error("not_eligible", "twin-buyer", TxType::kContractCreate, c);
+  EXPECT_FALSE(h.contract(c.contract_id));
+  EXPECT_EQ(h.voucher(v)->remaining, 3000u);
+  EXPECT_TRUE(h.check_supply());
+}
+
 TEST_F(VoucherTest, IssueAndRejectChecks) {
   Id16 id = completed("gd-buyer", "gz-prov", 10000, 100);  // ¥10,000.00 -> 3% = 3000 fen
   h.ok("gd-buyer", TxType::kVoucherApply, VoucherApply{id, "CN-GZ"});
@@ -88,6 +127,10 @@ TEST_F(VoucherTest, IssueAndRejectChecks) {
   h.expect_error("unknown_application", "gz-reg", TxType::kVoucherIssue, ContractRef{Id16{3}});
   h.expect_error("not_authorized", "bj-reg", TxType::kVoucherIssue, ContractRef{id});
   h.expect_error("not_authorized", "bj-reg", TxType::kVoucherReject, ContractReason{id, "no"});
+  h.expect_error("wrong_role", "gd-buyer", TxType::kVoucherReject, ContractReason{id, "no"});
+  h.expect_error("wrong_role", "gz-prov", TxType::kVoucherReject, ContractReason{id, "no"});
+  h.expect_error("unknown_application", "gz-reg", TxType::kVoucherReject,
+                 ContractReason{Id16{3}, "no"});
   h.ok("gz-reg", TxType::kVoucherIssue, ContractRef{id});
   Voucher v = *h.voucher(voucher_id_for(id));
   EXPECT_EQ(v.amount, 30000u);
@@ -148,6 +191,70 @@ TEST_F(VoucherTest, CapsPerVoucherPerBuyerPerYearAndBudget) {
   EXPECT_TRUE(h.check_supply());
 }
 
+// The yearly cap counts per calendar year in UTC+8 of the issuing block:
+// 2026-12-31T16:00Z is already 2027-01-01 in Beijing time.
+TEST_F(VoucherTest, YearlyCapFollowsTheCalendarYearInUtcPlus8) {
+  constexpr uint64_t kHourMs = 3600000;
+  constexpr uint64_t kDec31 = kGenesisTime + 364 * kDayMs;  // 2026-12-31T00:00Z
+  ASSERT_EQ(year_utc8(kDec31 + 16 * kHourMs - 1), 2026u);
+  ASSERT_EQ(year_utc8(kDec31 + 16 * kHourMs), 2027u);
+  // 10%, 500 per voucher, 800 per buyer per year.
+  h.ok("gz-reg", TxType::kProgramSet,
+       ProgramParams{"CN-GZ", Basis::kProvider, 1000, 500, 800, 31622400000, 31536000000,
+                     100000});
+  std::vector<Id16> k;
+  for (int i = 0; i < 5; ++i) {
+    k.push_back(completed("gd-buyer", "gz-prov", 10000, 1));
+    h.ok("gd-buyer", TxType::kVoucherApply, VoucherApply{k.back(), "CN-GZ"});
+  }
+  h.ok("gz-reg", TxType::kVoucherIssue, ContractRef{k[0]});
+  EXPECT_EQ(h.voucher(voucher_id_for(k[0]))->amount, 500u);
+  // 2026-12-31T15:30Z = 23:30 in UTC+8: counts against 2026, which leaves 300.
+  h.advance(kDec31 + 15 * kHourMs + kHourMs / 2 - h.time());
+  h.ok("gz-reg", TxType::kVoucherIssue, ContractRef{k[1]});
+  EXPECT_EQ(h.voucher(voucher_id_for(k[1]))->amount, 300u);
+  // 15:59:59Z: still 2026 in UTC+8, the cap is used up.
+  h.advance(kDec31 + 16 * kHourMs - 1000 - h.time());
+  h.expect_error("cap_reached", "gz-reg", TxType::kVoucherIssue, ContractRef{k[2]});
+  // 16:00:00Z: 2027-01-01T00:00+08:00, a new year's cap.
+  ASSERT_EQ(h.time(), kDec31 + 16 * kHourMs);
+  h.ok("gz-reg", TxType::kVoucherIssue, ContractRef{k[2]});
+  EXPECT_EQ(h.voucher(voucher_id_for(k[2]))->amount, 500u);
+  // 16:30Z, still 2027-01-01 in UTC+8.
+  h.advance(kDec31 + 16 * kHourMs + kHourMs / 2 - h.time());
+  h.ok("gz-reg", TxType::kVoucherIssue, ContractRef{k[3]});
+  EXPECT_EQ(h.voucher(voucher_id_for(k[3]))->amount, 300u);
+  h.expect_error("cap_reached", "gz-reg", TxType::kVoucherIssue, ContractRef{k[4]});
+  EXPECT_TRUE(h.check_supply());
+}
+
+// The yearly cap is per buyer's credit code: two keys of one company share it.
+TEST_F(VoucherTest, YearlyCapIsPerCreditCodeAcrossKeys) {
+  h.ok("gz-reg", TxType::kProgramSet,
+       ProgramParams{"CN-GZ", Basis::kProvider, 1000, 500, 800, 31622400000, 31536000000,
+                     100000});
+  Actor& a = h.add_actor("corp-a", Role::kBuyer, "CN-GD");
+  Actor& b = h.add_actor("corp-b", Role::kBuyer, "CN-SH");
+  b.credit_code = a.credit_code;
+  int n = 0;
+  for (const Actor* x : {&a, &b}) {
+    h.ok("gz-reg", TxType::kParticipantRegister,
+         ParticipantRegister{x->key.pubkey, x->role, x->province, x->name, x->credit_code, ""});
+    h.ok("gz-reg", TxType::kDeposit, Deposit{x->key.pubkey, 100000, "d" + std::to_string(++n)});
+  }
+  Hash32 va = issued("corp-a", "gz-prov", 10000);
+  EXPECT_EQ(h.voucher(va)->amount, 500u);
+  Hash32 vb = issued("corp-b", "gz-prov", 10000);  // the credit code's cap leaves 300
+  EXPECT_EQ(h.voucher(vb)->amount, 300u);
+  Id16 k = completed("corp-b", "gz-prov", 10000, 1);
+  h.ok("corp-b", TxType::kVoucherApply, VoucherApply{k, "CN-GZ"});
+  h.expect_error("cap_reached", "gz-reg", TxType::kVoucherIssue, ContractRef{k});
+  // Another credit code has its own cap.
+  Hash32 other = issued("gd-buyer", "gz-prov", 10000);
+  EXPECT_EQ(h.voucher(other)->amount, 500u);
+  EXPECT_TRUE(h.check_supply());
+}
+
 TEST_F(VoucherTest, ProgramSetChecks) {
   ProgramParams p{"CN-GZ", Basis::kProvider, 300, 100, 100, 1000, 1000, 0};
   h.expect_error("wrong_role", "gd-buyer", TxType::kProgramSet, p);
@@ -196,6 +303,8 @@ TEST_F(VoucherTest, RedeemChecksAndCashBackFlows) {
 
   Hash32 r = issued("sh-buyer", "gz-prov", 100000);
   h.expect_error("not_authorized", "bj-reg", TxType::kVoucherRevoke, VoucherRevoke{r, "x"});
+  h.expect_error("wrong_role", "sh-buyer", TxType::kVoucherRevoke, VoucherRevoke{r, "x"});
+  h.expect_error("wrong_role", "gz-prov", TxType::kVoucherRevoke, VoucherRevoke{r, "x"});
   h.expect_error("unknown_voucher", "gz-reg", TxType::kVoucherRevoke, VoucherRevoke{Hash32{}, "x"});
   h.ok("gz-reg", TxType::kVoucherRevoke, VoucherRevoke{r, "fraud"});
   h.expect_error("invalid_state", "gz-reg", TxType::kVoucherRevoke, VoucherRevoke{r, "x"});
@@ -219,6 +328,37 @@ TEST_F(VoucherTest, ExpiryReturnsMoneyToTheBudgetFromTheFirstLaterBlock) {
   EXPECT_EQ(h.voucher(v)->remaining, 0u);
   EXPECT_EQ(program_available(h.program("CN-GZ")), available + 2999);
   h.expect_error("invalid_state", "gz-reg", TxType::kVoucherRevoke, VoucherRevoke{v, "x"});
+  EXPECT_TRUE(h.check_supply());
+}
+
+TEST_F(VoucherTest, DeductionOfAnExpiredVoucherIsVoucherExpired) {
+  h.ok("gz-reg", TxType::kProgramSet,
+       ProgramParams{"CN-GZ", Basis::kProvider, 300, 500000000, 1000000000, 31622400000,
+                     10 * kDayMs, 10000000000});
+  Hash32 v = issued("gd-buyer", "gz-prov", 100000);
+  h.advance(h.voucher(v)->expires_at - h.time() + 1);
+  ContractCreate c{h.new_contract_id(), h.actor("gz-prov").key.pubkey, {}, 10, 100,
+                   h.time() + kDayMs, {VoucherUse{v, 100}}};
+  uint64_t balance = h.balance("gd-buyer");
+  // The voucher expires at the start of this block, before its transaction.
+  h.expect_error("voucher_expired", "gd-buyer", TxType::kContractCreate, c);
+  EXPECT_EQ(h.voucher(v)->state, VoucherState::kExpired);
+  EXPECT_FALSE(h.contract(c.contract_id));
+  EXPECT_EQ(h.balance("gd-buyer"), balance);
+  EXPECT_TRUE(h.check_supply());
+}
+
+TEST_F(VoucherTest, CashBackPastTheBalanceLimitIsOutOfRange) {
+  Hash32 v = issued("gd-buyer", "gz-prov", 100000);  // 3000 fen
+  h.ok("gz-reg", TxType::kDeposit,
+       Deposit{h.actor("gd-buyer").key.pubkey, kAmountMax - h.totals().balances, "fill"});
+  ASSERT_EQ(h.totals().balances, kAmountMax);
+  h.expect_error("amount_out_of_range", "gd-buyer", TxType::kVoucherRedeem, VoucherRedeem{v, 1});
+  EXPECT_EQ(h.voucher(v)->remaining, 3000u);
+  EXPECT_EQ(h.program("CN-GZ").redeemed, 0u);
+  h.ok("gd-buyer", TxType::kWithdraw, Withdraw{1, "out"});
+  h.ok("gd-buyer", TxType::kVoucherRedeem, VoucherRedeem{v, 1});
+  EXPECT_EQ(h.totals().balances, kAmountMax);
   EXPECT_TRUE(h.check_supply());
 }
 
