@@ -95,15 +95,41 @@ TEST(GuizhouStoryTest, VoucherIssuedCashedBackDeductedAndSettled) {
   EXPECT_EQ(net[0], (std::pair<std::string, int64_t>{"CN-BJ", -3559666990}));
   EXPECT_EQ(net[1], (std::pair<std::string, int64_t>{"CN-GZ", 3559666990}));
 
+  uint64_t close_height = h.height() + 1;
   h.ok("gz-reg", TxType::kSettlementClose, SettlementClose{});
-  EXPECT_EQ(h.statement(1).status, StatementStatus::kClosed);
+  Statement closed = h.statement(1);
+  EXPECT_EQ(closed.status, StatementStatus::kClosed);
+  EXPECT_EQ(closed.from_height, 1u);
+  EXPECT_EQ(closed.to_height, close_height);
+  EXPECT_EQ(closed.flows.size(), 2u);
+  // Both involved provinces have a regulator: both must sign, none unattested.
+  EXPECT_EQ(closed.required, (std::vector<std::string>{"CN-BJ", "CN-GZ"}));
+  EXPECT_TRUE(closed.unattested.empty());
+  EXPECT_TRUE(closed.signatures.empty());
   EXPECT_EQ(h.current_period(), 2u);
+  EXPECT_EQ(h.statement(2).status, StatementStatus::kOpen);
+  EXPECT_EQ(h.statement(2).from_height, close_height + 1);
+  EXPECT_TRUE(h.statement(2).flows.empty());
+  uint64_t gz_sign_height = h.height() + 1;
   h.ok("gz-reg", TxType::kSettlementSign, SettlementSign{1});
   EXPECT_EQ(h.statement(1).status, StatementStatus::kClosed);
   h.expect_error("already_signed", "gz-reg", TxType::kSettlementSign, SettlementSign{1});
+  uint64_t bj_sign_height = h.height() + 1;
   h.ok("bj-reg", TxType::kSettlementSign, SettlementSign{1});
-  EXPECT_EQ(h.statement(1).status, StatementStatus::kFinal);
-  EXPECT_EQ(h.statement(1).signatures.size(), 2u);
+  Statement final_stmt = h.statement(1);
+  EXPECT_EQ(final_stmt.status, StatementStatus::kFinal);
+  ASSERT_EQ(final_stmt.signatures.size(), 2u);
+  EXPECT_EQ(final_stmt.signatures[0].province, "CN-GZ");
+  EXPECT_EQ(final_stmt.signatures[0].signer, h.actor("gz-reg").key.pubkey);
+  EXPECT_EQ(final_stmt.signatures[0].height, gz_sign_height);
+  EXPECT_EQ(final_stmt.signatures[1].province, "CN-BJ");
+  EXPECT_EQ(final_stmt.signatures[1].signer, h.actor("bj-reg").key.pubkey);
+  EXPECT_EQ(final_stmt.signatures[1].height, bj_sign_height);
+  EXPECT_TRUE(final_stmt.unattested.empty());
+  // Signing does not change the figures.
+  EXPECT_EQ(final_stmt.flows[0].amount, 3566667000u);
+  EXPECT_EQ(final_stmt.flows[1].amount, 7000010u);
+  EXPECT_EQ(net_positions(final_stmt), net);
 
   // Programme figures and the supply identity, to the fen.
   Program gz = h.program("CN-GZ");
