@@ -337,6 +337,41 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
   return r;
 }
 
+// One phase alone, for profiling (--only): its figures on stderr, no report.
+int run_only(const Options& o, const Accounts& accounts, const std::string& work) {
+  Cluster cluster(o, accounts, work + "/" + o.only);
+  if (o.only == "nosig") cluster.set_extra_args({"--bench-no-signatures"});
+  cluster.start();
+  int leader = cluster.wait_leader(30);
+  if (leader < 0) die("no leader within 30 s; logs in " + work);
+  Options wo = o;
+  wo.clients = 3;
+  run_throughput(cluster, leader, sign_transfers(accounts, 3000, 1, wall_ms() + 1800000), wo);
+  leader = cluster.wait_leader(10);
+  if (leader < 0) die("no leader after warm-up");
+  auto tr = run_throughput(cluster, leader, sign_transfers(accounts, o.txs, 2, wall_ms() + 3000000), o);
+  say("throughput: %llu committed in %.2f s = %.0f tx/s (submit %.2f s); followers %.1f s behind",
+      static_cast<unsigned long long>(tr.committed), tr.seconds, tr.tps, tr.submit_seconds,
+      tr.follower_lag_seconds);
+  if (o.only == "latency") {
+    double half = std::max(1.0, tr.tps / 2);
+    auto lat_txs = sign_transfers(accounts, static_cast<size_t>(half * o.latency_seconds), 3,
+                                  wall_ms() + 3000000);
+    auto lr = run_latency(cluster, lat_txs, half);
+    say("latency at %.0f tx/s (achieved %.0f): p50 %.1f p90 %.1f p99 %.1f max %.1f ms, "
+        "%llu errors, longest gap %.0f ms",
+        half, lr.achieved_rate, lr.p50_ms, lr.p90_ms, lr.p99_ms, lr.max_ms,
+        static_cast<unsigned long long>(lr.errors + lr.transport_errors), lr.longest_gap_ms);
+  }
+  for (const auto& n : cluster.nodes()) {
+    say("%s: peak RSS %.1f MiB", n.node_id.c_str(),
+        static_cast<double>(proc_status_kb(n.pid, "VmHWM")) / 1024.0);
+  }
+  cluster.stop();
+  if (!o.keep && o.work_dir.empty()) fs::remove_all(work);
+  return 0;
+}
+
 // ---------------------------------------------------------------- report
 
 }  // namespace
@@ -367,6 +402,8 @@ int main(int argc, char** argv) {
   Accounts accounts;
   accounts.regulator = key_for(1u << 31);
   for (size_t i = 0; i < o.buyers; ++i) accounts.buyers.push_back(key_for(i));
+
+  if (!o.only.empty()) return run_only(o, accounts, work);
 
   // 1. Verify rate, on the signing messages of real transfers.
   auto verify_txs = sign_transfers(accounts, 2000, 0, wall_ms() + 600000);

@@ -62,6 +62,9 @@ struct Options {
   double latency_seconds = 0;  // 0: by mode
   double verify_seconds = 2;
   size_t big_state = 0;  // participants (and as many contracts) prefilled; 0: by mode
+  // Set: run only this phase (throughput, latency or nosig), print its figures
+  // and write no report. For profiling; with --keep the nodes' pids and logs stay.
+  std::string only;
 };
 
 inline double secs_since(Clock::time_point t) {
@@ -121,11 +124,16 @@ inline Options parse_args(int argc, char** argv) {
       o.big_state = std::stoul(need(i));
     } else if (a == "--verify-seconds") {
       o.verify_seconds = std::stod(need(i));
+    } else if (a == "--only") {
+      o.only = need(i);
+      if (o.only != "throughput" && o.only != "latency" && o.only != "nosig")
+        die("--only takes throughput, latency or nosig");
     } else {
       std::fprintf(stderr,
                    "usage: suanli-bench --suanlid PATH [--quick] [--out DIR] [--buyers N] "
                    "[--txs N] [--clients N] [--batch N] [--latency-seconds S] "
-                   "[--verify-seconds S] [--work-dir DIR] [--keep] [--commit REV]\n");
+                   "[--verify-seconds S] [--work-dir DIR] [--keep] [--commit REV] "
+                   "[--only throughput|latency|nosig]\n");
       std::exit(2);
     }
   }
