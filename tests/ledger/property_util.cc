@@ -43,7 +43,7 @@ Hash32 RandomDriver::some_voucher() { return voucher_id_for(some_contract()); }
 
 Tx RandomDriver::random_tx() {
   Hash32 evidence{static_cast<uint8_t>(rng_())};
-  switch (rng_() % 19) {
+  switch (rng_() % 25) {
     case 0:
       return h_.make(pick(kRegulators), TxType::kDeposit,
                      Deposit{h_.actor(pick(rng_() % 2 ? kBuyers : kProviders)).key.pubkey,
@@ -109,6 +109,53 @@ Tx RandomDriver::random_tx() {
                        VoucherRevoke{some_voucher(), "audit"});
       }
       return h_.make(pick(kRegulators), TxType::kSettlementClose, SettlementClose{});
+    case 19: {
+      // A new buyer or provider, sometimes registered by a regulator of
+      // another province (not_authorized).
+      static const std::vector<std::string> kProvinces = {"CN-GZ", "CN-BJ", "CN-SH", "CN-SC"};
+      std::string name = "new-" + std::to_string(++fresh_actors_);
+      Role role = rng_() % 2 ? Role::kBuyer : Role::kProvider;
+      Actor& a = h_.add_actor(name, role, pick(kProvinces));
+      return h_.make(pick(kRegulators), TxType::kParticipantRegister,
+                     ParticipantRegister{a.key.pubkey, role, a.province, name, a.credit_code, ""});
+    }
+    case 20: {
+      // Unfreezing more often than freezing keeps most actors usable.
+      const std::string& who = pick(rng_() % 2 ? kBuyers : kProviders);
+      return h_.make(pick(kRegulators), TxType::kParticipantFreeze,
+                     ParticipantFreeze{h_.actor(who).key.pubkey, rng_() % 3 == 0});
+    }
+    case 21:
+      return h_.make(pick(kRegulators), TxType::kSettlementSign,
+                     SettlementSign{1 + rng_() % (h_.current_period() + 1)});
+    case 22: {
+      std::string id = "node-" + std::to_string(rng_() % 6);
+      NodeAction action = rng_() % 3 == 0   ? NodeAction::kAddVoter
+                          : rng_() % 4 == 0 ? NodeAction::kRemove
+                                            : NodeAction::kAddLearner;
+      Actor& key = h_.add_actor("key-" + std::to_string(++fresh_actors_), Role::kBuyer, "CN-BJ");
+      Tx tx = h_.make(pick(kRegulators), TxType::kNodePropose,
+                      NodePropose{action, id, key.key.pubkey, "10.0.0.1:7600"});
+      proposals_.push_back(tx.hash);
+      return tx;
+    }
+    case 23: {
+      static const std::vector<std::string> kNewProvinces = {"CN-SH", "CN-ZJ", "CN-SC"};
+      const std::string& province = pick(kNewProvinces);
+      Actor& reg = h_.add_actor("reg-" + std::to_string(++fresh_actors_), Role::kRegulator,
+                                province);
+      Tx tx = h_.make(pick(kRegulators), TxType::kRegulatorPropose,
+                      RegulatorPropose{reg.key.pubkey, province, "新监管方", reg.credit_code});
+      proposals_.push_back(tx.hash);
+      return tx;
+    }
+    case 24: {
+      Hash32 id{0x42};
+      if (!proposals_.empty() && rng_() % 10 != 0) {
+        id = proposals_[proposals_.size() - 1 - rng_() % std::min<size_t>(proposals_.size(), 4)];
+      }
+      return h_.make(pick(kRegulators), TxType::kProposalApprove, ProposalApprove{id});
+    }
     default: {
       bool gz = rng_() % 2;
       ProgramParams p{gz ? "CN-GZ" : "CN-BJ", gz ? Basis::kProvider : Basis::kBuyer,

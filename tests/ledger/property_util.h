@@ -40,6 +40,8 @@ class RandomDriver {
   Harness& h_;
   std::mt19937_64 rng_;
   std::vector<Id16> contracts_;
+  std::vector<Hash32> proposals_;  // node_propose and regulator_propose hashes
+  uint64_t fresh_actors_ = 0;
   std::vector<RecordedBlock> blocks_;
 };
 
