@@ -3,8 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <sodium.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +16,7 @@
 #include <random>
 
 #include "common/money.h"
+#include "common/random.h"
 #include "genesis/genesis.h"
 #include "genesis/node_config.h"
 #include "ledger/crypto.h"
@@ -190,7 +191,7 @@ Result<ledger::Genesis> build_genesis(const DevnetOptions& o, const fs::path& di
   g.policy = demo_policy();
   g.programs = demo_programs();
   for (const DemoEntity& e : kDemoEntities) {
-    ledger::KeyPair key = ledger::keypair_random();
+    ledger::KeyPair key = ledger::keypair_from_seed(random_seed32());
     Status s = keys.write(std::string(e.key_name), key);
     sodium_memzero(key.seed.data(), key.seed.size());
     sodium_memzero(key.secret.data(), key.secret.size());
@@ -206,7 +207,7 @@ Result<ledger::Genesis> build_genesis(const DevnetOptions& o, const fs::path& di
     out.participants.push_back({std::string(e.key_name), p});
   }
   for (int i = 0; i < o.nodes; ++i) {
-    ledger::KeyPair key = ledger::keypair_random();
+    ledger::KeyPair key = ledger::keypair_from_seed(random_seed32());
     ledger::GenesisNode n;
     n.node_id = node_id_for(i);
     n.pubkey = key.pubkey;

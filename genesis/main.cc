@@ -8,12 +8,13 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "common/money.h"
+#include "common/random.h"
 #include "genesis/devnet.h"
 #include "genesis/node_config.h"
 #include "ledger/crypto.h"
@@ -121,7 +122,7 @@ int run_key(const std::vector<std::string>& args) {
     std::fprintf(stderr, "suanli-genesis key: %s\n%s", e.what(), kUsage);
     return kExitUsage;
   }
-  const auto key = suanli::ledger::keypair_random();
+  const auto key = suanli::ledger::keypair_from_seed(suanli::random_seed32());
   suanli::Status s = suanli::genesis::write_node_key(out, key);
   if (!s) {
     std::fprintf(stderr, "suanli-genesis key: %s\n", s.to_string().c_str());

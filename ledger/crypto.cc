@@ -67,14 +67,6 @@ KeyPair keypair_from_seed(const std::array<uint8_t, 32>& seed) {
   return key;
 }
 
-KeyPair keypair_random() {
-  std::array<uint8_t, 32> seed{};
-  randombytes_buf(seed.data(), seed.size());
-  KeyPair key = keypair_from_seed(seed);
-  sodium_memzero(seed.data(), seed.size());
-  return key;
-}
-
 Sig64 ed25519_sign(const KeyPair& key, std::string_view message) {
   Sig64 sig{};
   unsigned long long sig_size = 0;

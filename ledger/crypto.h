@@ -30,7 +30,6 @@ struct KeyPair {
   std::array<uint8_t, 64> secret{};  // libsodium's expanded secret key
 };
 KeyPair keypair_from_seed(const std::array<uint8_t, 32>& seed);
-KeyPair keypair_random();
 
 Sig64 ed25519_sign(const KeyPair& key, std::string_view message);
 bool ed25519_verify(const PubKey& pubkey, const Sig64& sig, std::string_view message);

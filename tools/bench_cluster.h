@@ -2,6 +2,7 @@
 // suanlid processes, their figures from /proc, and the commit monitor.
 #pragma once
 
+#include "common/random.h"
 #include "tools/bench_common.h"
 
 namespace suanli::bench {
@@ -31,7 +32,7 @@ struct Accounts {
 // Signs `n` transfers between distinct buyers (amount 1 fen), each with a
 // nonce unique to (phase, i); on all cores. Returns them in order.
 inline std::vector<ledger::Tx> sign_transfers(const Accounts& a, size_t n, uint32_t phase,
-                                       uint64_t expires_at) {
+                                              uint64_t expires_at) {
   std::vector<ledger::Tx> txs(n);
   size_t threads = std::max<size_t>(1, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
@@ -82,8 +83,8 @@ inline pid_t spawn_logged(std::vector<std::string> args, const std::string& log)
 }
 
 inline uint16_t free_port_block() {
-  auto base = genesis::free_port_block(
-      10000, 600, static_cast<uint32_t>(::getpid() * 7919 + wall_ms()));
+  auto base =
+      genesis::free_port_block(10000, 600, static_cast<uint32_t>(::getpid() * 7919 + wall_ms()));
   if (!base) die("no free port block");
   return *base;
 }
@@ -130,7 +131,7 @@ class Cluster {
       n.data_dir = dir + "/data/" + n.node_id;
       n.key_file = dir + "/" + n.node_id + ".key.json";
       n.log = dir + "/" + n.node_id + ".log";
-      ledger::KeyPair key = ledger::keypair_random();
+      ledger::KeyPair key = ledger::keypair_from_seed(random_seed32());
       Status s = genesis::write_node_key(n.key_file, key);
       if (!s) die("node key: " + s.to_string());
       std::string address = address_for ? address_for(i, listen_port) : n.listen;
@@ -334,7 +335,6 @@ class CommitMonitor {
   std::vector<std::string> sampled_;
   std::thread thread_;
 };
-
 
 // ---------------------------------------------------------------- 1. verify rate
 

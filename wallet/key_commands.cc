@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "common/random.h"
 #include "genesis/node_config.h"
 #include "wallet/cli.h"
 #include "wallet/secure_file.h"
@@ -60,7 +61,7 @@ int key_new(Context& ctx, const std::vector<std::string>& args) {
   po::options_description desc("key new");
   po::variables_map vm;
   if (!parse_args(args, "key new NAME", desc, {"NAME"}, vm)) return kExitOk;
-  ledger::KeyPair key = ledger::keypair_random();
+  ledger::KeyPair key = ledger::keypair_from_seed(random_seed32());
   return store(ctx, vm["NAME"].as<std::string>(), key);
 }
 

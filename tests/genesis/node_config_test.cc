@@ -7,6 +7,7 @@
 #include <fstream>
 #include <vector>
 
+#include "common/random.h"
 #include "genesis/genesis.h"
 #include "tests/genesis/genesis_util.h"
 
@@ -86,7 +87,7 @@ TEST(NodeKeyTest, WritesMode0600AndLoadsBack) {
   ledger::crypto_init();
   testing::TempDir dir;
   std::string path = (dir.path() / "node.key.json").string();
-  NodeKey key = ledger::keypair_random();
+  NodeKey key = ledger::keypair_from_seed(random_seed32());
   ASSERT_TRUE(write_node_key(path, key));
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -97,7 +98,7 @@ TEST(NodeKeyTest, WritesMode0600AndLoadsBack) {
   EXPECT_EQ(loaded->seed, key.seed);
   EXPECT_EQ(loaded->secret, key.secret);
   // Never replaces an existing key.
-  Status again = write_node_key(path, ledger::keypair_random());
+  Status again = write_node_key(path, ledger::keypair_from_seed(random_seed32()));
   EXPECT_FALSE(again);
   auto still = load_node_key(path);
   ASSERT_TRUE(still);
@@ -108,7 +109,7 @@ TEST(NodeKeyTest, RefusesKeyAccessibleByOthers) {
   ledger::crypto_init();
   testing::TempDir dir;
   std::string path = (dir.path() / "node.key.json").string();
-  ASSERT_TRUE(write_node_key(path, ledger::keypair_random()));
+  ASSERT_TRUE(write_node_key(path, ledger::keypair_from_seed(random_seed32())));
   for (mode_t mode : {0644, 0640, 0604, 0660, 0602}) {
     ASSERT_EQ(::chmod(path.c_str(), mode), 0);
     auto k = load_node_key(path);
@@ -122,8 +123,8 @@ TEST(NodeKeyTest, RefusesKeyAccessibleByOthers) {
 TEST(NodeKeyTest, RefusesMismatchedOrMalformedKeys) {
   ledger::crypto_init();
   testing::TempDir dir;
-  NodeKey a = ledger::keypair_random();
-  NodeKey b = ledger::keypair_random();
+  NodeKey a = ledger::keypair_from_seed(random_seed32());
+  NodeKey b = ledger::keypair_from_seed(random_seed32());
   auto write = [&](const std::string& name, const std::string& text) {
     std::string path = (dir.path() / name).string();
     write_text(path, text);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/random.h"
 #include "ledger/crypto.h"
 
 namespace suanli::ledger {
@@ -98,8 +99,8 @@ TEST(CryptoTest, Ed25519Rfc8032Test1) {
 
 TEST(CryptoTest, RandomKeysDiffer) {
   crypto_init();
-  KeyPair a = keypair_random();
-  KeyPair b = keypair_random();
+  KeyPair a = keypair_from_seed(random_seed32());
+  KeyPair b = keypair_from_seed(random_seed32());
   EXPECT_NE(a.pubkey, b.pubkey);
   EXPECT_EQ(keypair_from_seed(a.seed).pubkey, a.pubkey);
 }

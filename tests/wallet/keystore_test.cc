@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/random.h"
 #include "genesis/node_config.h"
 #include "tests/wallet/wallet_util.h"
 #include "wallet/secure_file.h"
@@ -33,7 +34,7 @@ std::string read_all(const std::string& path) {
 TEST(KeystoreTest, FileIsPrivateAndHoldsNoClearKey) {
   ledger::crypto_init();
   Keystore ks(temp_dir("ks") + "/keys");
-  ledger::KeyPair key = ledger::keypair_random();
+  ledger::KeyPair key = ledger::keypair_from_seed(random_seed32());
   ASSERT_TRUE(ks.create("alice", key, "pw-1", KdfCost::kTestOnly));
   std::string path = ks.path_of("alice");
   EXPECT_EQ(mode_of(path), 0600u);
@@ -55,7 +56,7 @@ TEST(KeystoreTest, FileIsPrivateAndHoldsNoClearKey) {
 TEST(KeystoreTest, WrongPasswordAlteredFileAndLooseModeAreRefused) {
   ledger::crypto_init();
   Keystore ks(temp_dir("ks"));
-  ledger::KeyPair key = ledger::keypair_random();
+  ledger::KeyPair key = ledger::keypair_from_seed(random_seed32());
   ASSERT_TRUE(ks.create("bob", key, "right", KdfCost::kTestOnly));
   auto wrong = ks.unlock("bob", "wrong");
   ASSERT_FALSE(wrong);
@@ -64,7 +65,7 @@ TEST(KeystoreTest, WrongPasswordAlteredFileAndLooseModeAreRefused) {
 
   // Another pubkey in the file: authentication fails (the pubkey is bound).
   std::string text = read_all(ks.path_of("bob"));
-  std::string other = to_hex(ledger::keypair_random().pubkey);
+  std::string other = to_hex(ledger::keypair_from_seed(random_seed32()).pubkey);
   text.replace(text.find(to_hex(key.pubkey)), other.size(), other);
   fs::remove(ks.path_of("bob"));
   ASSERT_TRUE(write_new_file(ks.path_of("bob"), text, 0600));
@@ -83,7 +84,8 @@ TEST(KeystoreTest, WrongPasswordAlteredFileAndLooseModeAreRefused) {
 TEST(KeystoreTest, KdfCostAFileAsksForIsBounded) {
   ledger::crypto_init();
   Keystore ks(temp_dir("ks"));
-  ASSERT_TRUE(ks.create("erin", ledger::keypair_random(), "pw", KdfCost::kTestOnly));
+  ASSERT_TRUE(
+      ks.create("erin", ledger::keypair_from_seed(random_seed32()), "pw", KdfCost::kTestOnly));
   const std::string text = read_all(ks.path_of("erin"));
   ASSERT_TRUE(parse_keystore(text, "erin.json"));
   auto with = [&](const std::string& member, uint64_t value) {
@@ -109,14 +111,14 @@ TEST(KeystoreTest, KdfCostAFileAsksForIsBounded) {
 TEST(KeystoreTest, NumbersMustBeUnsignedIntegers) {
   ledger::crypto_init();
   Keystore ks(temp_dir("ks"));
-  ASSERT_TRUE(ks.create("finn", ledger::keypair_random(), "pw", KdfCost::kTestOnly));
+  ASSERT_TRUE(
+      ks.create("finn", ledger::keypair_from_seed(random_seed32()), "pw", KdfCost::kTestOnly));
   const auto good = nlohmann::json::parse(read_all(ks.path_of("finn")));
   auto refused = [](const nlohmann::json& j) {
     return parse_keystore(j.dump(), "finn.json").status().code() == "invalid_keystore";
   };
   for (const nlohmann::json& bad : {nlohmann::json(1e300), nlohmann::json(-1e300),
-                                    nlohmann::json(2.5), nlohmann::json(-1),
-                                    nlohmann::json("2")}) {
+                                    nlohmann::json(2.5), nlohmann::json(-1), nlohmann::json("2")}) {
     auto j = good;
     j["kdf"]["opslimit"] = bad;
     EXPECT_TRUE(refused(j)) << "opslimit " << bad;
@@ -147,7 +149,7 @@ TEST(KeystoreTest, KeyCommandsOfTheBinary) {
   EXPECT_EQ(wallet({"key", "new", "dana"}).exit_code, 2);  // exists
 
   // Import a node-key file; list and show; the seed never appears.
-  ledger::KeyPair imported = ledger::keypair_random();
+  ledger::KeyPair imported = ledger::keypair_from_seed(random_seed32());
   ASSERT_TRUE(genesis::write_node_key(dir + "/node.key.json", imported));
   RunResult imp = wallet({"key", "import", "erin", dir + "/node.key.json"});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
