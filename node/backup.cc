@@ -1,14 +1,14 @@
 #include "node/backup.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <spdlog/spdlog.h>
-
+#include "ledger/block.h"
 #include "ledger/encoding.h"
 #include "ledger/store.h"
 #include "node/meta.h"
@@ -46,14 +46,18 @@ Status sync_tree(const std::string& dir) {
   return sync_dir(dir);
 }
 
-Status write_manifest(const std::string& path, const BackupInfo& info) {
+Status write_json_file(const std::string& path, const nlohmann::json& doc) {
   {
     std::ofstream out(path, std::ios::trunc);
-    out << info.to_json().dump(2) << "\n";
+    out << doc.dump(2) << "\n";
     out.flush();
     if (!out) return Status::error("io_error", "cannot write " + path);
   }
   return sync_file(path);
+}
+
+Status write_manifest(const std::string& path, const BackupInfo& info) {
+  return write_json_file(path, info.to_json());
 }
 
 Status invalid(const std::string& what) { return Status::error("invalid_backup", what); }
@@ -94,14 +98,16 @@ Result<BackupInfo> check_restored(const std::string& dir, const BackupInfo& mani
                                   const ledger::Genesis& genesis, const std::string& node_id,
                                   const PubKey& pubkey) {
   auto state = StateStore::open(dir);
-  if (!state) return invalid("the backup's state database does not open: " + state.status().to_string());
-  if (!meta::has_applied(**state)) return invalid("the backup's state/ is not a node's state database");
+  if (!state)
+    return invalid("the backup's state database does not open: " + state.status().to_string());
+  if (!meta::has_applied(**state))
+    return invalid("the backup's state/ is not a node's state database");
   if (Status s = meta::check_schema(**state); !s) return s;
   BackupInfo found = describe(**state);
   if (found.genesis_hash != genesis.hash) {
-    return Status::error("genesis_mismatch", "the backup belongs to genesis " +
-                                                 to_hex(found.genesis_hash) + ", not " +
-                                                 to_hex(genesis.hash) + " (" + genesis.chain_id + ")");
+    return Status::error("genesis_mismatch",
+                         "the backup belongs to genesis " + to_hex(found.genesis_hash) + ", not " +
+                             to_hex(genesis.hash) + " (" + genesis.chain_id + ")");
   }
   if (found.height != manifest.height || found.state_hash != manifest.state_hash ||
       found.raft_index != manifest.raft_index) {
@@ -121,19 +127,25 @@ Result<BackupInfo> check_restored(const std::string& dir, const BackupInfo& mani
 }  // namespace
 
 nlohmann::json BackupInfo::to_json() const {
-  return {{"format", kBackupFormat},        {"chain_id", chain_id},
-          {"genesis_hash", to_hex(genesis_hash)}, {"height", height},
-          {"state_hash", to_hex(state_hash)},     {"raft_index", raft_index},
-          {"source_node", source_node},           {"created_ms", created_ms}};
+  return {{"format", kBackupFormat},
+          {"chain_id", chain_id},
+          {"genesis_hash", to_hex(genesis_hash)},
+          {"height", height},
+          {"state_hash", to_hex(state_hash)},
+          {"raft_index", raft_index},
+          {"source_node", source_node},
+          {"created_ms", created_ms}};
 }
 
 Status check_backup_target(const std::string& dir) {
   if (dir.empty() || dir.size() > kPathMax || dir.find('\0') != std::string::npos) {
-    return Status::error("invalid_argument", "the backup directory must be a path of 1..4096 bytes");
+    return Status::error("invalid_argument",
+                         "the backup directory must be a path of 1..4096 bytes");
   }
   fs::path p(dir);
   if (!p.is_absolute()) {
-    return Status::error("invalid_argument", "the backup directory must be an absolute path: " + dir);
+    return Status::error("invalid_argument",
+                         "the backup directory must be an absolute path: " + dir);
   }
   std::error_code ec;
   if (fs::exists(p, ec)) {
@@ -153,9 +165,9 @@ Result<BackupInfo> write_backup(StateStore& state, const std::string& dir_in,
                                 uint64_t now_ms) {
   if (Status s = check_backup_target(dir_in); !s) return s;
   const std::string dir = fs::path(dir_in).lexically_normal().string();
-  const std::string tmp = (fs::path(dir).parent_path() / ("." + fs::path(dir).filename().string() +
-                                                          ".partial"))
-                              .string();
+  const std::string tmp =
+      (fs::path(dir).parent_path() / ("." + fs::path(dir).filename().string() + ".partial"))
+          .string();
   std::error_code ec;
   fs::remove_all(tmp, ec);  // our own name: left by an interrupted backup
   if (!fs::create_directory(tmp, ec)) return io_error("create " + tmp, ec);
@@ -249,7 +261,7 @@ Result<BackupInfo> read_backup_manifest(const std::string& dir) {
 
 Result<BackupInfo> restore_backup(const std::string& from, const std::string& data_dir,
                                   const ledger::Genesis& genesis, const std::string& node_id,
-                                  const PubKey& node_pubkey) {
+                                  const PubKey& node_pubkey, uint64_t now_ms) {
   auto manifest = read_backup_manifest(from);
   if (!manifest) return manifest.status();
   if (manifest->genesis_hash != genesis.hash) {
@@ -261,8 +273,8 @@ Result<BackupInfo> restore_backup(const std::string& from, const std::string& da
   std::error_code ec;
   const bool existed = fs::exists(data_dir, ec);
   if (existed && !fs::is_empty(data_dir, ec)) {
-    return Status::error("invalid_argument",
-                         "the data directory " + data_dir + " is not empty: restore into a new one");
+    return Status::error("invalid_argument", "the data directory " + data_dir +
+                                                 " is not empty: restore into a new one");
   }
   fs::create_directories(data_dir, ec);
   if (ec) return io_error("create " + data_dir, ec);
@@ -287,12 +299,102 @@ Result<BackupInfo> restore_backup(const std::string& from, const std::string& da
     fs::rename(tmp, data_dir + "/state", ec);
     if (ec) s = io_error("rename " + tmp, ec);
   }
+  if (s) {
+    RestoreMarker marker{manifest->height, now_ms, node_id, node_pubkey};
+    s = write_json_file(data_dir + "/" + kRestoreMarkerFile, {{"height", marker.height},
+                                                              {"restored_ms", marker.restored_ms},
+                                                              {"node_id", marker.node_id},
+                                                              {"pubkey", to_hex(marker.pubkey)}});
+  }
   if (s) s = sync_dir(data_dir);
   if (!s) {
     undo();
     return s;
   }
   return *manifest;
+}
+
+Result<std::optional<RestoreMarker>> read_restore_marker(const std::string& data_dir) {
+  const std::string path = data_dir + "/" + kRestoreMarkerFile;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::optional<RestoreMarker>{};
+  auto bad = [&](const std::string& what) { return invalid(path + ": " + what); };
+  if (fs::file_size(path, ec) > kManifestMaxBytes || ec) return bad("missing or too large");
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return bad("not a JSON object");
+  RestoreMarker m;
+  for (const char* k : {"height", "restored_ms"}) {
+    if (!j.contains(k) || !j[k].is_number_unsigned())
+      return bad(std::string(k) + " must be an unsigned integer");
+  }
+  m.height = j["height"].get<uint64_t>();
+  m.restored_ms = j["restored_ms"].get<uint64_t>();
+  if (!j.contains("node_id") || !j["node_id"].is_string()) return bad("node_id must be a string");
+  m.node_id = j["node_id"].get<std::string>();
+  if (!j.contains("pubkey") || !j["pubkey"].is_string()) return bad("pubkey must be a string");
+  auto key = from_hex_array<32>(j["pubkey"].get<std::string>());
+  if (!key) return bad("pubkey must be 64 lowercase hex digits");
+  m.pubkey = *key;
+  return std::optional<RestoreMarker>{m};
+}
+
+Status clear_restore_marker(const std::string& data_dir) {
+  std::error_code ec;
+  fs::remove(data_dir + "/" + kRestoreMarkerFile, ec);
+  if (ec) return io_error("remove " + data_dir + "/" + kRestoreMarkerFile, ec);
+  return sync_dir(data_dir);
+}
+
+Result<Admission> check_admission(const StateStore& state, const RestoreMarker& marker) {
+  std::optional<ledger::NodeMember> holder;
+  const std::string nodes = ledger::keys::node("");
+  state.scan(nodes, ledger::keys::family_end(nodes), [&](std::string_view, std::string_view v) {
+    ledger::NodeMember m;
+    if (ledger::decode(v, m) && (m.node_id == marker.node_id || m.pubkey == marker.pubkey)) {
+      holder = m;
+      return false;
+    }
+    return true;
+  });
+  if (!holder) return Admission::kWaiting;
+  // The proposals that admitted this exact identity; one made after the
+  // restore is the operator's admission of the restored node.
+  std::string proposals = ledger::keys::proposal(Hash32{});
+  proposals.resize(proposals.size() - Hash32{}.size());
+  std::optional<uint64_t> admitted_before;
+  bool admitted_after = false;
+  if (holder->node_id == marker.node_id && holder->pubkey == marker.pubkey) {
+    state.scan(proposals, ledger::keys::family_end(proposals),
+               [&](std::string_view, std::string_view v) {
+                 ledger::Proposal p;
+                 if (!ledger::decode(v, p) || p.kind != ledger::ProposalKind::kNode ||
+                     p.state != ledger::ProposalState::kDone ||
+                     p.node.action == ledger::NodeAction::kRemove ||
+                     p.node.node_id != marker.node_id || p.node.pubkey != marker.pubkey) {
+                   return true;
+                 }
+                 uint64_t time = 0;
+                 if (auto raw = state.get(ledger::keys::block(p.created_height))) {
+                   if (auto rec = ledger::decode_block_record(*raw)) time = rec->header.time;
+                 }
+                 if (p.created_height > marker.height && time >= marker.restored_ms) {
+                   admitted_after = true;
+                   return false;
+                 }
+                 admitted_before = p.created_height;
+                 return true;
+               });
+  }
+  if (admitted_after) return Admission::kAdmitted;
+  return Status::error(
+      "identity_in_use",
+      "node id " + marker.node_id + " or its key belongs to member " + holder->node_id +
+          (admitted_before ? ", proposed at height " + std::to_string(*admitted_before) : "") +
+          ", admitted before this data directory was restored: a restored node must come back "
+          "as a new member (a new node id and key, then node_propose and proposal_approve)");
 }
 
 }  // namespace suanli::node

@@ -1,8 +1,8 @@
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "common/status.h"
 #include "genesis/genesis.h"
@@ -41,8 +41,9 @@ void print(const nlohmann::json& info, bool json, const std::string& headline) {
 // The node is running: ask it for the backup over JSON-RPC.
 int backup_online(const genesis::NodeConfig& config, const std::string& dir, bool json) {
   if (config.rpc_token.empty()) {
-    return fail("the node is running (its state database is locked); an online backup goes "
-                "through admin_backup, which needs rpc_token in the node's config or --rpc-token");
+    return fail(
+        "the node is running (its state database is locked); an online backup goes "
+        "through admin_backup, which needs rpc_token in the node's config or --rpc-token");
   }
   wallet::RpcClient client(config.rpc);
   client.set_token(config.rpc_token);
@@ -79,10 +80,11 @@ int run_backup(const po::variables_map& vm, const genesis::NodeConfig& config) {
     if (state.status().code() == "busy") return backup_online(config, dir, json);
     return fail("cannot open " + state_dir + ": " + state.status().to_string());
   }
-  auto info = node::write_backup(**state, dir, *gen, config.node_id,
-                                 static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           std::chrono::system_clock::now().time_since_epoch())
-                                                           .count()));
+  auto info = node::write_backup(
+      **state, dir, *gen, config.node_id,
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()));
   if (!info) return fail(info.status().to_string());
   print(info->to_json(), json, "backup of the stopped node written to " + dir);
   return 0;
@@ -98,7 +100,11 @@ int run_restore(const po::variables_map& vm, const genesis::NodeConfig& config) 
   if (!key) return fail("key file " + config.key_file + ": " + key.status().to_string());
   auto gen = genesis::load_genesis(config.genesis);
   if (!gen) return fail("genesis " + config.genesis + ": " + gen.status().to_string());
-  auto info = node::restore_backup(from, config.data_dir, *gen, config.node_id, key->pubkey);
+  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  auto info =
+      node::restore_backup(from, config.data_dir, *gen, config.node_id, key->pubkey, now_ms);
   if (!info) return fail(info.status().to_string());
   print(info->to_json(), vm.count("json") > 0, "restored into " + config.data_dir);
   if (!vm.count("json")) {

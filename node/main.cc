@@ -6,15 +6,17 @@
 //   suanlid backup --config node.json --to DIR      (online or offline)
 //   suanlid restore --config new-node.json --from DIR
 //   suanlid --version
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
-
-#include <boost/program_options.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "genesis/genesis.h"
 #include "genesis/node_config.h"
@@ -64,10 +66,10 @@ std::optional<genesis::NodeConfig> load_config(const po::variables_map& vm,
   if (vm.count("log-level")) c.log_level = vm["log-level"].as<std::string>();
   if (c.rpc.empty()) c.rpc = "127.0.0.1:8645";
   const std::map<std::string, std::string*> fields = {{"data-dir", &c.data_dir},
-                                                     {"genesis", &c.genesis},
-                                                     {"key", &c.key_file},
-                                                     {"listen", &c.listen},
-                                                     {"node-id", &c.node_id}};
+                                                      {"genesis", &c.genesis},
+                                                      {"key", &c.key_file},
+                                                      {"listen", &c.listen},
+                                                      {"node-id", &c.node_id}};
   for (const auto& name : required) {
     if (fields.at(name)->empty()) {
       *error = "missing --" + name + " (or --config)";
@@ -109,6 +111,7 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   options.snapshot_interval_entries = tuning.snapshot_interval;
   options.snapshot_keep_entries = tuning.snapshot_keep;
   options.bench_no_signatures = tuning.bench_no_signatures;
+  options.on_fatal = [] { ::kill(::getpid(), SIGTERM); };  // ends the sigwait below
   auto n = node::Node::open(std::move(options));
   if (!n) return fail("cannot open node: " + n.status().to_string());
   if (Status s = (*n)->start(); !s) return fail("cannot start node: " + s.to_string());
@@ -129,9 +132,11 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   sigaddset(&set, SIGINT);
   int sig = 0;
   sigwait(&set, &sig);
-  spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  auto fatal = (*n)->fatal();
+  if (!fatal) spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->stop();
   (*n)->stop();
+  if (fatal) return fail("node stopped: " + fatal->to_string());
   return 0;
 }
 
@@ -150,8 +155,8 @@ int main(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")("version", "print the version")(
       "config", po::value<std::string>(), "node configuration file (JSON)")(
       "data-dir", po::value<std::string>(), "data directory")(
-      "genesis", po::value<std::string>(), "genesis file")(
-      "listen", po::value<std::string>(), "peer address to bind, host:port")(
+      "genesis", po::value<std::string>(), "genesis file")("listen", po::value<std::string>(),
+                                                           "peer address to bind, host:port")(
       "rpc", po::value<std::string>(), "JSON-RPC address, host:port (127.0.0.1:8645)")(
       "key", po::value<std::string>(), "node key file (mode 0600)")(
       "node-id", po::value<std::string>(), "node id (for a joiner not in the genesis)")(
@@ -210,8 +215,9 @@ int main(int argc, char** argv) {
                 vm.count("bench-no-signatures") > 0};
   if (tuning.snapshot_interval < 100 || tuning.snapshot_interval > 10000000 ||
       tuning.snapshot_keep < 10 || tuning.snapshot_keep > 10000000) {
-    std::fprintf(stderr, "suanlid: --snapshot-interval must be 100..10000000 and "
-                         "--snapshot-keep 10..10000000\n");
+    std::fprintf(stderr,
+                 "suanlid: --snapshot-interval must be 100..10000000 and "
+                 "--snapshot-keep 10..10000000\n");
     return kExitUsage;
   }
   return run(*config, tuning);

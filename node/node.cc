@@ -1,9 +1,9 @@
 // Node: opening the databases, genesis initialisation and rpc::Service.
-#include <chrono>
-#include <filesystem>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <filesystem>
 
 #include "common/money.h"
 #include "genesis/genesis.h"
@@ -60,10 +60,29 @@ Status NodeImpl::init() {
   }
   std::error_code ec;
   fs::create_directories(opts_.config.data_dir, ec);
-  if (ec) return Status::error("io_error", "cannot create " + opts_.config.data_dir + ": " + ec.message());
+  if (ec)
+    return Status::error("io_error",
+                         "cannot create " + opts_.config.data_dir + ": " + ec.message());
   auto state = StateStore::open(live_state_dir(), opts_.env.get());
   if (!state) return state.status();
   state_ = std::move(*state);
+  auto marker = read_restore_marker(opts_.config.data_dir);
+  if (!marker) return marker.status();
+  restore_marker_ = *marker;
+  if (restore_marker_) {
+    // Caught up before a restart: decide now, before any Raft message.
+    auto admission = check_admission(*state_, *restore_marker_);
+    if (!admission) return admission.status();
+    if (*admission == Admission::kAdmitted) {
+      if (Status s = clear_restore_marker(opts_.config.data_dir); !s) return s;
+      restore_marker_.reset();
+    } else {
+      spdlog::info(
+          "restored from a backup at height {}: no vote or campaign until admitted as a "
+          "new member",
+          restore_marker_->height);
+    }
+  }
   auto raft = RaftStorage::open(opts_.config.data_dir + "/raft", opts_.env.get());
   if (!raft) return raft.status();
   raft_storage_ = std::move(*raft);
@@ -77,9 +96,9 @@ Status NodeImpl::init() {
     if (Status s = state_->commit(w); !s) return s;
     spdlog::info("initialised {} from genesis {}", opts_.config.data_dir, to_hex(g.hash));
   } else if (*stored_genesis != std::string(as_view(g.hash))) {
-    return Status::error("genesis_mismatch",
-                         "data directory " + opts_.config.data_dir + " belongs to genesis " +
-                             to_hex(*stored_genesis) + ", not " + to_hex(g.hash));
+    return Status::error("genesis_mismatch", "data directory " + opts_.config.data_dir +
+                                                 " belongs to genesis " + to_hex(*stored_genesis) +
+                                                 ", not " + to_hex(g.hash));
   }
   if (Status s = meta::check_schema(*state_); !s) return s;
   if (Status s = recover_snapshot_install(); !s) return s;
@@ -163,13 +182,14 @@ std::optional<PubKey> NodeImpl::member_key(const std::string& node_id) const {
 void NodeImpl::submit(ledger::Tx tx,
                       std::function<void(std::variant<Hash32, rpc::RpcError>)> done_fn) {
   using rpc::RpcError;
-  auto done = std::make_shared<std::function<void(std::variant<Hash32, RpcError>)>>(
-      std::move(done_fn));
+  auto done =
+      std::make_shared<std::function<void(std::variant<Hash32, RpcError>)>>(std::move(done_fn));
   if (storage_failing()) {
     // API.md has no storage error: busy (retry later) is the closest.
     return (*done)(RpcError{rpc::errc::kBusy,
                             "busy: storage write failed (disk full?) on this node; it accepts no "
-                            "transactions until it can write again: " + storage_error(),
+                            "transactions until it can write again: " +
+                                storage_error(),
                             {{"retry_after_ms", kStorageRetryMs}, {"reason", "storage"}}});
   }
   if (tx.chain_id != opts_.genesis.chain_id) {
@@ -178,36 +198,40 @@ void NodeImpl::submit(ledger::Tx tx,
   }
   uint64_t now = now_ms();
   if (tx.expires_at <= now) {
-    return (*done)(RpcError{rpc::errc::kExpired, "expired: expires_at is not in the future", nullptr});
+    return (*done)(
+        RpcError{rpc::errc::kExpired, "expired: expires_at is not in the future", nullptr});
   }
   if (tx.expires_at > now + opts_.genesis.policy.max_tx_validity_ms) {
     return (*done)(RpcError{rpc::errc::kExpired,
                             "expired: expires_at is more than max_tx_validity_ms ahead", nullptr});
   }
   if (state_->get(ledger::keys::tx_record(tx.hash))) {
-    return (*done)(RpcError{rpc::errc::kDuplicate, "duplicate",
+    return (*done)(RpcError{rpc::errc::kDuplicate,
+                            "duplicate",
                             {{"tx_hash", to_hex(tx.hash)}, {"status", "committed"}}});
   }
   if (mempool_.contains(tx.hash)) {
-    return (*done)(RpcError{rpc::errc::kDuplicate, "duplicate",
-                            {{"tx_hash", to_hex(tx.hash)}, {"status", "pending"}}});
+    return (*done)(RpcError{
+        rpc::errc::kDuplicate, "duplicate", {{"tx_hash", to_hex(tx.hash)}, {"status", "pending"}}});
   }
   if (!state_->get(ledger::keys::participant(tx.signer))) {
-    return (*done)(RpcError{rpc::errc::kUnknownSigner, "unknown_signer: the signer is not registered",
-                            nullptr});
+    return (*done)(RpcError{rpc::errc::kUnknownSigner,
+                            "unknown_signer: the signer is not registered", nullptr});
   }
   auto shared = std::make_shared<const ledger::Tx>(std::move(tx));
   bool queued = pool_.post([this, shared, done] { admit_verified(shared, *done); });
   if (!queued) {
-    (*done)(RpcError{rpc::errc::kBusy, "busy: signature verification is saturated",
-                     {{"retry_after_ms", 100}}});
+    (*done)(RpcError{
+        rpc::errc::kBusy, "busy: signature verification is saturated", {{"retry_after_ms", 100}}});
   }
 }
 
-void NodeImpl::admit_verified(const std::shared_ptr<const ledger::Tx>& tx,
-                              const std::function<void(std::variant<Hash32, rpc::RpcError>)>& done) {
+void NodeImpl::admit_verified(
+    const std::shared_ptr<const ledger::Tx>& tx,
+    const std::function<void(std::variant<Hash32, rpc::RpcError>)>& done) {
   using rpc::RpcError;
-  if (!opts_.fault_admit_unverified && !pool_.verify(*tx)) return done(RpcError{rpc::errc::kInvalidSignature, "invalid_signature", nullptr});
+  if (!opts_.fault_admit_unverified && !pool_.verify(*tx))
+    return done(RpcError{rpc::errc::kInvalidSignature, "invalid_signature", nullptr});
   bool leader = is_leader_.load();
   std::string leader_id = leader_node_id();
   if (!leader && leader_id.empty()) {
@@ -215,9 +239,11 @@ void NodeImpl::admit_verified(const std::shared_ptr<const ledger::Tx>& tx,
   }
   switch (mempool_.add(tx)) {
     case Mempool::AddResult::kFull:
-      return done(RpcError{rpc::errc::kBusy, "busy: the mempool is full", {{"retry_after_ms", 200}}});
+      return done(
+          RpcError{rpc::errc::kBusy, "busy: the mempool is full", {{"retry_after_ms", 200}}});
     case Mempool::AddResult::kDuplicate:
-      return done(RpcError{rpc::errc::kDuplicate, "duplicate",
+      return done(RpcError{rpc::errc::kDuplicate,
+                           "duplicate",
                            {{"tx_hash", to_hex(tx->hash)}, {"status", "pending"}}});
     case Mempool::AddResult::kAdded:
       break;
@@ -275,7 +301,8 @@ void NodeImpl::notify_applied(uint64_t height, const std::vector<Hash32>& tx_has
     std::lock_guard lock(waiters_mu_);
     for (const auto& h : tx_hashes) {
       auto range = tx_waiters_.equal_range(h);
-      for (auto it = range.first; it != range.second; ++it) ready.push_back(std::move(it->second.done));
+      for (auto it = range.first; it != range.second; ++it)
+        ready.push_back(std::move(it->second.done));
       tx_waiters_.erase(range.first, range.second);
     }
     while (!height_waiters_.empty() && height_waiters_.begin()->first <= height) {

@@ -8,7 +8,9 @@
 // are thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +52,10 @@ struct NodeOptions {
   // BENCHMARK ONLY: no signature is checked. Refused unless the chain is
   // the benchmark's (chain_id "suanli-bench").
   bool bench_no_signatures = false;
+  // Called once (from the I/O thread) when the node stops taking part in the
+  // cluster for an error the operator must resolve (fatal() says which);
+  // suanlid shuts down.
+  std::function<void()> on_fatal;
   // Test-only, null in suanlid: the RocksDB environment of both databases
   // (a file system that can fill up or lose power).
   std::shared_ptr<rocksdb::Env> env;
@@ -70,6 +76,9 @@ class Node : public rpc::Service {
   // True once the node found its state diverging from the cluster's and
   // stopped applying.
   virtual bool diverged() const = 0;
+  // The error that made the node stop taking part in Raft (identity_in_use:
+  // a restored node whose identity belongs to an earlier member), if any.
+  virtual std::optional<Status> fatal() const = 0;
 };
 
 // The consensus id of a node_id: the first 8 bytes of BLAKE2b-256("suanli-node:" + node_id).

@@ -1,22 +1,21 @@
 // Private to node/: the Node implementation's state. See node.h.
 #pragma once
 
-#include <utility>  // before Asio on g++ 12
-
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <utility>  // before Asio on g++ 12
 
 #include "consensus/raft_core.h"
 #include "ledger/block.h"
 #include "node/applied_listeners.h"
+#include "node/backup.h"
 #include "node/frame.h"
 #include "node/mempool.h"
 #include "node/node.h"
@@ -74,9 +73,14 @@ class NodeImpl final : public Node {
   Status start() override;
   void stop() override;
   bool diverged() const override { return diverged_.load(); }
+  std::optional<Status> fatal() const override {
+    std::lock_guard lock(fatal_mu_);
+    return fatal_;
+  }
 
   // rpc::Service
-  void submit(ledger::Tx tx, std::function<void(std::variant<Hash32, rpc::RpcError>)> done) override;
+  void submit(ledger::Tx tx,
+              std::function<void(std::variant<Hash32, rpc::RpcError>)> done) override;
   void wait_committed(const Hash32& tx_hash, uint32_t timeout_ms,
                       std::function<void(bool)> done) override;
   void wait_height(uint64_t height, uint32_t timeout_ms, std::function<void(bool)> done) override;
@@ -128,7 +132,7 @@ class NodeImpl final : public Node {
   void maybe_snapshot(bool force);
   Status make_checkpoint(uint64_t index);
   void install_snapshot(const consensus::Snapshot& snap);
-  Status switch_state(const SnapshotDescriptor& d);  // also at start-up
+  Status switch_state(const SnapshotDescriptor& d);       // also at start-up
   void store_snapshot(uint64_t index, std::string data);  // I/O thread
   void prune_checkpoints();                               // I/O thread
   // Snapshot transfer, I/O thread. intercept_snapshot holds back a Raft
@@ -212,8 +216,8 @@ class NodeImpl final : public Node {
   std::condition_variable apply_cv_;
   std::deque<ApplyItem> apply_queue_;
   bool stopping_ = false;
-  bool snapshot_requested_ = false;  // guarded by apply_mu_
-  uint64_t last_snapshot_index_ = 0;  // apply thread
+  bool snapshot_requested_ = false;      // guarded by apply_mu_
+  uint64_t last_snapshot_index_ = 0;     // apply thread
   uint64_t last_conf_change_index_ = 0;  // I/O thread
   std::thread apply_thread_;
 
@@ -221,6 +225,16 @@ class NodeImpl final : public Node {
   std::atomic<uint64_t> applied_height_{0};
   std::atomic<uint64_t> applied_index_{0};
   std::atomic<bool> diverged_{false};
+  // A restored node not yet admitted as a new member (I/O thread): it casts
+  // no vote and never campaigns (backup.h).
+  std::optional<RestoreMarker> restore_marker_;
+  void check_restored_identity();
+  void stop_for_identity(const Status& why);
+  static constexpr uint32_t kRestoredRejectsMax = 20;
+  uint32_t restored_rejects_ = 0;  // refused appends in a row while restored
+  mutable std::mutex fatal_mu_;
+  std::optional<Status> fatal_;
+  std::atomic<bool> raft_silenced_{false};
 
   // Set while writes to the Raft log or to the state database fail.
   std::atomic<bool> raft_write_failing_{false};
@@ -229,7 +243,7 @@ class NodeImpl final : public Node {
   mutable std::mutex storage_mu_;
   std::string storage_error_;  // guarded by storage_mu_: the latest failure
   mutable std::mutex applied_mu_;
-  Tip applied_tip_;          // guarded by applied_mu_
+  Tip applied_tip_;              // guarded by applied_mu_
   Hash32 applied_state_hash_{};  // guarded by applied_mu_
 
   // Waiters, guarded by waiters_mu_.
@@ -244,8 +258,8 @@ class NodeImpl final : public Node {
 
   // Raft status for node_status and admission, written by the I/O thread.
   mutable std::mutex status_mu_;
-  nlohmann::json raft_status_;      // guarded by status_mu_
-  std::string leader_node_id_;      // guarded by status_mu_
+  nlohmann::json raft_status_;  // guarded by status_mu_
+  std::string leader_node_id_;  // guarded by status_mu_
   std::atomic<bool> is_leader_{false};
   std::atomic<bool> propose_scheduled_{false};
   std::string leader_node_id() const;

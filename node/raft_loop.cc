@@ -84,6 +84,7 @@ void NodeImpl::schedule_tick() {
       mempool_.expire(now);
       check_fetch_stall();
       reconcile_membership();
+      check_restored_identity();
       forward_pending();
       last_expire_ms_ = now;
     }
@@ -196,6 +197,32 @@ void NodeImpl::forward_held_to(const std::string& leader) {
 }
 
 void NodeImpl::send_raft(consensus::Message m) {
+  if (raft_silenced_.load()) return;
+  if (restore_marker_) {
+    using T = consensus::MessageType;
+    // Until admitted, a restored node's vote could be a second vote in a term
+    // its identity already voted in: it neither votes nor campaigns.
+    if (m.type == T::kVote || m.type == T::kVoteResp || m.type == T::kPreVote ||
+        m.type == T::kPreVoteResp) {
+      return;
+    }
+    // A new member's leader backtracks after one or two refused appends. A
+    // leader that keeps sending entries this node never had believes the
+    // identity already acknowledged them: it belongs to an earlier member.
+    if (m.type == T::kAppResp) {
+      restored_rejects_ = m.reject ? restored_rejects_ + 1 : 0;
+      if (restored_rejects_ >= kRestoredRejectsMax) {
+        stop_for_identity(Status::error(
+            "identity_in_use",
+            "the leader holds node id " + node_id_ + " as a member with entries up to index " +
+                std::to_string(m.index) +
+                " that this restored node never had: the identity "
+                "belongs to a member admitted before the restore; a restored node must come back "
+                "as a new member (a new node id and key, then node_propose and proposal_approve)"));
+        return;
+      }
+    }
+  }
   auto it = raft_to_node_.find(m.to);
   if (it == raft_to_node_.end()) return;
   std::string frame(1, static_cast<char>(FrameKind::kRaft));
@@ -409,10 +436,36 @@ void NodeImpl::maybe_propose_block() {
   }
 }
 
+void NodeImpl::check_restored_identity() {
+  if (!restore_marker_ || raft_silenced_.load()) return;
+  auto admission = check_admission(*state_, *restore_marker_);
+  if (admission && *admission == Admission::kWaiting) return;
+  if (admission) {
+    Status s = clear_restore_marker(opts_.config.data_dir);
+    if (!s) spdlog::warn("admitted, but {}: retrying", s.to_string());
+    if (!s) return;
+    spdlog::info("restored node {} admitted as a new member: it votes from now on", node_id_);
+    restore_marker_.reset();
+    return;
+  }
+  stop_for_identity(admission.status());
+}
+
+void NodeImpl::stop_for_identity(const Status& why) {
+  if (raft_silenced_.exchange(true)) return;
+  spdlog::critical("{}. This node takes no further part in Raft and shuts down.", why.to_string());
+  {
+    std::lock_guard lock(fatal_mu_);
+    fatal_ = why;
+  }
+  if (opts_.on_fatal) opts_.on_fatal();
+}
+
 void NodeImpl::apply_membership() {
   // Membership in the ledger changed: update the pinned peer keys now; the
   // leader carries the change out in Raft, one server at a time.
   refresh_peers();
+  check_restored_identity();
   reconcile_membership();
   handle_ready();
 }

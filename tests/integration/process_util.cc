@@ -1,22 +1,20 @@
 #include "tests/integration/process_util.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sodium.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <sodium.h>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -39,8 +37,8 @@ uint64_t now_ms() {
 }  // namespace
 
 uint16_t free_port_block() {
-  auto base = genesis::free_port_block(
-      20000, 700, static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
+  auto base =
+      genesis::free_port_block(20000, 700, static_cast<uint32_t>(::getpid() * 7919 + now_ms()));
   if (!base) throw std::runtime_error("no free port block");
   return *base;
 }
@@ -82,9 +80,10 @@ int ProcessDevnet::add_outsider(const std::string& node_id) {
   n.config_path = dir_ + "/" + node_id + ".json";
   std::array<uint8_t, 32> seed{};
   randombytes_buf(seed.data(), seed.size());
-  Status s = genesis::write_node_key(dir_ + "/" + node_id + ".key.json", ledger::keypair_from_seed(seed));
+  Status s =
+      genesis::write_node_key(dir_ + "/" + node_id + ".key.json", ledger::keypair_from_seed(seed));
   if (!s) throw std::runtime_error("outsider key: " + s.to_string());
-  nlohmann::json config = {{"node_id", node_id},      {"data_dir", "data/" + node_id},
+  nlohmann::json config = {{"node_id", node_id},        {"data_dir", "data/" + node_id},
                            {"genesis", "genesis.json"}, {"key_file", node_id + ".key.json"},
                            {"listen", n.listen},        {"rpc", n.rpc}};
   std::ofstream(n.config_path) << config.dump(2) << "\n";
@@ -149,15 +148,29 @@ void ProcessDevnet::terminate(int i) {
   pids_[i] = 0;
 }
 
+std::optional<int> ProcessDevnet::wait_exit(int i, int timeout_ms) {
+  if (pids_.at(i) <= 0) return std::nullopt;
+  for (int waited = 0; waited <= timeout_ms; waited += 50) {
+    int st = 0;
+    if (::waitpid(pids_[i], &st, WNOHANG) == pids_[i]) {
+      pids_[i] = 0;
+      return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
+}
+
 std::optional<nlohmann::json> ProcessDevnet::call(int i, const std::string& method,
                                                   const nlohmann::json& params, int timeout_ms) {
   wallet::RpcClient client("127.0.0.1:" + std::to_string(rpc_ports_.at(i)));
   auto reply = client.call(method, params, timeout_ms);
   if (!reply) return std::nullopt;
   if (reply->ok) return nlohmann::json{{"result", reply->result}};
-  return nlohmann::json{{"error", {{"code", reply->error_code},
-                                   {"message", reply->error_message},
-                                   {"data", reply->error_data}}}};
+  return nlohmann::json{{"error",
+                         {{"code", reply->error_code},
+                          {"message", reply->error_message},
+                          {"data", reply->error_data}}}};
 }
 
 int ProcessDevnet::leader(int timeout_ms) {
@@ -188,8 +201,8 @@ bool ProcessDevnet::wait_height(int i, uint64_t h, int timeout_ms) {
   uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
   while (now_ms() < deadline) {
     int step = static_cast<int>(std::min<uint64_t>(deadline - now_ms(), 30000));
-    auto r = call(i, "block_get", {{"height", h}, {"min_height", h}, {"timeout_ms", step}},
-                  step + 2000);
+    auto r =
+        call(i, "block_get", {{"height", h}, {"min_height", h}, {"timeout_ms", step}}, step + 2000);
     if (r && r->contains("result")) return true;
     if (!r) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -254,9 +267,7 @@ std::string temp_dir(const std::string& name) {
   return dir;
 }
 
-nlohmann::json tx_json(const ledger::Tx& tx) {
-  return nlohmann::json::parse(tx.canonical);
-}
+nlohmann::json tx_json(const ledger::Tx& tx) { return nlohmann::json::parse(tx.canonical); }
 
 // Submits with wait: committed; returns the hash when the node acknowledged
 // the transaction as committed with an ok result.
@@ -300,8 +311,8 @@ bool converge(ProcessDevnet& d, int timeout_ms, std::string* hash) {
 }
 
 CommandResult run_suanlid(const std::string& args, const std::string& env) {
-  const std::string cmd =
-      (env.empty() ? "" : "env " + env + " ") + SUANLI_BUILD_DIR + "/node/suanlid " + args + " 2>&1";
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + SUANLI_BUILD_DIR +
+                          "/node/suanlid " + args + " 2>&1";
   CommandResult r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return r;

@@ -39,6 +39,9 @@ class ProcessDevnet {
   ::testing::AssertionResult start_all(int timeout_ms = 10000);
   void kill9(int i);
   void terminate(int i);  // SIGTERM and wait
+  // Waits for node i to exit by itself: its exit status (-1 when killed by a
+  // signal), or nullopt if it still runs after `timeout_ms`.
+  std::optional<int> wait_exit(int i, int timeout_ms);
   bool running(int i) const { return pids_.at(i) > 0; }
   int size() const { return static_cast<int>(devnet_.nodes.size()); }
 
