@@ -3,6 +3,8 @@
 // on a fresh store gives the same state hashes.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 
@@ -37,6 +39,8 @@ TEST(PropertyTest, SupplyIdentityAndNonNegativityHoldAfterEveryBlock) {
     }
   }
   // Every transaction type the generator makes succeeded at least once.
+  size_t rarest = SIZE_MAX;
+  TxType rarest_type = TxType::kDeposit;
   for (TxType t : {TxType::kDeposit, TxType::kWithdraw, TxType::kTransfer,
                    TxType::kContractCreate, TxType::kContractAccept, TxType::kContractReject,
                    TxType::kContractCancel, TxType::kDeliveryReport, TxType::kDeliveryAck,
@@ -49,7 +53,14 @@ TEST(PropertyTest, SupplyIdentityAndNonNegativityHoldAfterEveryBlock) {
     if (seeds >= 200) {
       EXPECT_GT(ok_by_type[t], 0u) << tx_type_name(t);
     }
+    if (ok_by_type[t] < rarest) {
+      rarest = ok_by_type[t];
+      rarest_type = t;
+    }
   }
+  std::printf("%zu applied ok, %zu failed; rarest success: %.*s (%zu)\n", applied_ok, failed,
+              static_cast<int>(tx_type_name(rarest_type).size()), tx_type_name(rarest_type).data(),
+              rarest);
   // The generator must exercise success paths, not only failures.
   EXPECT_GT(applied_ok, static_cast<size_t>(seeds) * 10);
   EXPECT_GT(failed, 0u);

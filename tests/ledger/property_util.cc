@@ -215,8 +215,13 @@ std::optional<Tx> RandomDriver::guided_tx() {
   auto app = h_.application(id);
   if (!app) return h_.make(buyer, TxType::kVoucherApply, VoucherApply{id, pick(kPrograms)});
   if (app->state == ApplicationState::kPending) {
-    return h_.make(app->program == "CN-GZ" ? "gz-reg" : "bj-reg", TxType::kVoucherIssue,
-                   ContractRef{id});
+    const char* reg = app->program == "CN-GZ" ? "gz-reg" : "bj-reg";
+    // Now and then the programme's regulator rejects instead, so that
+    // voucher_reject succeeds in every run, not only in long ones.
+    if (rng_() % 6 == 0) {
+      return h_.make(reg, TxType::kVoucherReject, ContractReason{id, "not eligible"});
+    }
+    return h_.make(reg, TxType::kVoucherIssue, ContractRef{id});
   }
   if (!app->voucher_id) return std::nullopt;
   auto v = h_.voucher(*app->voucher_id);
