@@ -19,7 +19,13 @@ mkdir -p "$build/crashes"
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
 for t in $targets; do
-  mkdir -p "$build/corpus/$t" "$root/tests/fuzz/corpus/$t"
+  mkdir -p "$build/corpus/$t"
+  # Every target starts from committed seeds (valid inputs of each kind).
+  if [[ -z $(ls -A "$root/tests/fuzz/corpus/$t" 2>/dev/null) ]]; then
+    echo "fuzz $t: FAILED (no seed corpus in tests/fuzz/corpus/$t)"
+    status=1
+    continue
+  fi
   log=$build/fuzz-$t.log
   if "$build/tests/fuzz/fuzz-$t" -max_total_time="$seconds" -print_final_stats=1 \
       -rss_limit_mb=2048 -artifact_prefix="$build/crashes/$t-" \

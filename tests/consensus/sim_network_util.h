@@ -36,6 +36,9 @@ class SimNetwork {
   // Blocks every link between the two groups, both directions.
   void split(const std::vector<NodeId>& a, const std::vector<NodeId>& b);
   size_t in_flight() const { return queue_.size(); }
+  uint64_t dropped() const { return dropped_; }
+  uint64_t duplicated() const { return duplicated_; }
+  uint64_t delayed() const { return delayed_; }
 
  private:
   struct Envelope {
@@ -47,6 +50,9 @@ class SimNetwork {
   NetworkFaults faults_;
   std::vector<Envelope> queue_;
   std::set<std::pair<NodeId, NodeId>> blocked_;
+  uint64_t dropped_ = 0;  // by the loss rate or a partition
+  uint64_t duplicated_ = 0;
+  uint64_t delayed_ = 0;
 };
 
 }  // namespace suanli::consensus::sim

@@ -61,6 +61,7 @@ class Simulator {
   SimNode& add_node(NodeId id, bool bootstrap);
   SimNode* find_leader();
   bool liveness_reached();
+  bool heal_proposals_applied();
   void dump_state();
   void trace(const std::string& line);
   std::vector<NodeId> up_ids() const;
@@ -77,6 +78,11 @@ class Simulator {
   uint64_t next_proposal_ = 0;
   uint64_t next_read_ = 0;
   Bytes marker_;
+  struct HealProposal {
+    Term term;
+    Index index;
+  };
+  std::vector<HealProposal> heal_proposals_;
   SimStats stats_;
   Rates rates_;
 };
@@ -189,6 +195,7 @@ void Simulator::deliver(const Message& m) {
     trace("n" + std::to_string(n.id) + " becomes " + role_name(n.core->role()) + " term=" +
           std::to_string(n.core->term()));
   }
+  checker_.check_node(n.id, *n.core);
 }
 
 void Simulator::apply_entry(SimNode& n, const Entry& e) {
@@ -232,6 +239,7 @@ void Simulator::process_ready(SimNode& n, bool faults) {
   }
   // Crash after the fsync, before anything was sent or applied.
   if (faults && rng_.chance(rates_.crash_after_fsync)) {
+    ++stats_.crashes_after_fsync;
     crash(n);
     return;
   }
@@ -287,8 +295,13 @@ void Simulator::partition() {
   for (NodeId id : ids) (rng_.chance(500) ? a : b).push_back(id);
   switch (kind) {
     case 0: trace("heal"); break;
-    case 1: net_.split(a, b); trace("partition symmetric"); break;
+    case 1:
+      net_.split(a, b);
+      ++stats_.partitions_symmetric;
+      trace("partition symmetric");
+      break;
     case 2:
+      ++stats_.partitions_asymmetric;
       for (NodeId id : ids) {
         if (id != x) net_.block(x, id);  // x can hear but not speak
       }
@@ -299,10 +312,12 @@ void Simulator::partition() {
       std::erase(a, x);
       std::erase(b, x);
       net_.split(a, b);
+      ++stats_.partitions_bridge;
       trace("partition bridge via n" + std::to_string(x));
       break;
     }
     default:
+      ++stats_.partitions_asymmetric;
       for (NodeId id : ids) {
         if (id != x) net_.block(id, x);  // x speaks but cannot hear
       }
@@ -382,6 +397,7 @@ void Simulator::run_tick(bool faults) {
       trace("n" + std::to_string(id) + " becomes " + role_name(n->core->role()) +
             " term=" + std::to_string(n->core->term()) + " (tick)");
     }
+    checker_.check_node(id, *n->core);
   }
   for (uint32_t round = 0; round < kRoundsPerTick && !checker_.failed(); ++round) {
     for (const Message& m : net_.take_due(now_)) deliver(m);
@@ -415,6 +431,25 @@ void Simulator::dump_state() {
   }
 }
 
+// Every proposal the final leader's term accepted after healing is applied
+// on every voter (proposals of leaders deposed meanwhile may be lost: Raft
+// promises nothing for uncommitted entries of an old term).
+bool Simulator::heal_proposals_applied() {
+  SimNode* leader = find_leader();
+  if (leader == nullptr) return false;
+  const ConfState cs = leader->core->conf_state();
+  for (const HealProposal& p : heal_proposals_) {
+    if (p.term != leader->core->term()) continue;
+    for (NodeId id : cs.voters) {
+      auto it = nodes_.find(id);
+      if (it == nodes_.end() || !it->second->up() || it->second->app.applied < p.index) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 bool Simulator::liveness_reached() {
   SimNode* leader = find_leader();
   if (leader == nullptr) return false;
@@ -440,6 +475,7 @@ SimResult Simulator::run() {
   }
   trace("faults healed");
   marker_ = "marker-" + std::to_string(opts_.seed);
+  const uint64_t healed_at = now_;
   const uint64_t deadline = now_ + opts_.heal_ticks;
   uint64_t proposed_at = 0;
   bool live = false;
@@ -448,8 +484,16 @@ SimResult Simulator::run() {
     if (leader != nullptr && (proposed_at == 0 || now_ - proposed_at >= kMarkerRetryTicks)) {
       if (leader->core->propose(marker_).is_ok()) proposed_at = now_;
     }
+    // The workload goes on while the marker is on its way: each proposal the
+    // surviving leader accepts must be applied everywhere too.
+    if (leader != nullptr && !liveness_reached() && rng_.chance(rates_.propose)) {
+      const Index before = leader->core->log().last_index();
+      propose(*leader);
+      const Index last = leader->core->log().last_index();
+      if (last > before) heal_proposals_.push_back({leader->core->term(), last});
+    }
     run_tick(false);
-    if (liveness_reached()) {
+    if (liveness_reached() && heal_proposals_applied()) {
       live = true;
       break;
     }
@@ -457,10 +501,23 @@ SimResult Simulator::run() {
   SimResult result;
   if (!live) dump_state();
   if (!checker_.failed() && !live) {
-    checker_.fail("liveness: no leader with the marker applied on all voters within " +
-                  std::to_string(opts_.heal_ticks) + " ticks of healing");
+    checker_.fail(std::string("liveness: ") +
+                  (liveness_reached() ? "a proposal accepted after healing is not applied"
+                                      : "no leader with the marker applied") +
+                  " on all voters within " + std::to_string(opts_.heal_ticks) +
+                  " ticks of healing");
+  }
+  if (live) {
+    stats_.heal_ticks = now_ - healed_at;
+    SimNode* leader = find_leader();
+    for (const HealProposal& p : heal_proposals_) {
+      if (leader != nullptr && p.term == leader->core->term()) ++stats_.heal_proposals;
+    }
   }
   stats_.ticks = now_;
+  stats_.dropped = net_.dropped();
+  stats_.duplicated = net_.duplicated();
+  stats_.delayed = net_.delayed();
   stats_.leaders = checker_.leaders_elected();
   result.ok = !checker_.failed();
   result.failure = checker_.failure();
@@ -479,10 +536,38 @@ std::string describe(const SimStats& s) {
   std::ostringstream os;
   os << "nodes=" << s.nodes << " ticks=" << s.ticks << " msgs=" << s.messages
      << " leaders=" << s.leaders << " applied=" << s.applied << " crashes=" << s.crashes
-     << " partitions=" << s.partitions << " snaps_taken=" << s.snapshots_taken
+     << " partitions=" << s.partitions << " (sym=" << s.partitions_symmetric
+     << " asym=" << s.partitions_asymmetric << " bridge=" << s.partitions_bridge
+     << ") dropped=" << s.dropped << " dup=" << s.duplicated << " delayed=" << s.delayed
+     << " fsync_crashes=" << s.crashes_after_fsync << " snaps_taken=" << s.snapshots_taken
      << " snaps_installed=" << s.snapshots_sent << " conf=" << s.conf_changes
-     << " transfers=" << s.transfers << " reads=" << s.reads;
+     << " transfers=" << s.transfers << " reads=" << s.reads << " heal_ticks=" << s.heal_ticks
+     << " heal_proposals=" << s.heal_proposals;
   return os.str();
+}
+
+void accumulate(SimStats& a, const SimStats& b) {
+  a.ticks += b.ticks;
+  a.messages += b.messages;
+  a.leaders += b.leaders;
+  a.applied += b.applied;
+  a.crashes += b.crashes;
+  a.partitions += b.partitions;
+  a.partitions_symmetric += b.partitions_symmetric;
+  a.partitions_asymmetric += b.partitions_asymmetric;
+  a.partitions_bridge += b.partitions_bridge;
+  a.dropped += b.dropped;
+  a.duplicated += b.duplicated;
+  a.delayed += b.delayed;
+  a.crashes_after_fsync += b.crashes_after_fsync;
+  a.snapshots_sent += b.snapshots_sent;
+  a.snapshots_taken += b.snapshots_taken;
+  a.conf_changes += b.conf_changes;
+  a.transfers += b.transfers;
+  a.reads += b.reads;
+  a.heal_ticks = std::max(a.heal_ticks, b.heal_ticks);
+  a.heal_proposals += b.heal_proposals;
+  a.nodes = std::max(a.nodes, b.nodes);
 }
 
 }  // namespace suanli::consensus::sim

@@ -1,9 +1,12 @@
 // Deterministic Raft simulator: 3-7 RaftCores in one process, a faulty
 // network (SimNetwork), crashes that lose everything not persisted, restarts,
 // membership changes, snapshots, leadership transfers and ReadIndex, all
-// driven by one seed (or by a fuzzer's bytes: SimOptions::choices). SimChecker verifies the safety properties after every
-// step; after the faults heal, a leader must be elected and a proposal must
-// be applied by every voter within a bounded number of ticks.
+// driven by one seed (or by a fuzzer's bytes: SimOptions::choices).
+// SimChecker checks each node's safety properties after every step (message
+// or tick) and log matching across nodes after every delivery round; after
+// the faults heal, within heal_ticks a leader must be elected and a marker
+// and every proposal its term accepted meanwhile must be applied on every
+// voter.
 //
 // The same seed always gives the same run, so a failure replays with
 // `suanli-sim --seed S --trace`.
@@ -31,12 +34,21 @@ struct SimStats {
   uint64_t leaders = 0;
   uint64_t applied = 0;  // highest index applied anywhere
   uint64_t crashes = 0;
-  uint64_t partitions = 0;
+  uint64_t partitions = 0;  // changes of the partition, heals included
+  uint64_t partitions_symmetric = 0;
+  uint64_t partitions_asymmetric = 0;  // one node muted or deaf
+  uint64_t partitions_bridge = 0;
+  uint64_t dropped = 0;  // messages lost to the loss rate or a partition
+  uint64_t duplicated = 0;
+  uint64_t delayed = 0;
+  uint64_t crashes_after_fsync = 0;  // crashed between the fsync and sending
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_taken = 0;
   uint64_t conf_changes = 0;
   uint64_t transfers = 0;
   uint64_t reads = 0;
+  uint64_t heal_ticks = 0;      // from healing to a leader with everything applied
+  uint64_t heal_proposals = 0;  // proposals after healing checked applied on every voter
   uint32_t nodes = 0;
 };
 
@@ -48,5 +60,7 @@ struct SimResult {
 
 SimResult run_simulation(const SimOptions& options);
 std::string describe(const SimStats& stats);
+// Adds b's counts to a (nodes and heal_ticks: the largest).
+void accumulate(SimStats& a, const SimStats& b);
 
 }  // namespace suanli::consensus::sim
