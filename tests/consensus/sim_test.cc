@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <utility>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -46,19 +47,22 @@ TEST(SimTest, ManySeedsKeepSafetyAndLiveness) {
   if (n < 100) return;
   // The seeds together exercise every fault the simulator can make; a change
   // that silently stops one (a rate set to zero, a branch never taken) fails.
-  EXPECT_GT(total.crashes, 0u);
-  EXPECT_GT(total.crashes_after_fsync, 0u);
-  EXPECT_GT(total.partitions_symmetric, 0u);
-  EXPECT_GT(total.partitions_asymmetric, 0u);
-  EXPECT_GT(total.partitions_bridge, 0u);
-  EXPECT_GT(total.dropped, 0u);
-  EXPECT_GT(total.duplicated, 0u);
-  EXPECT_GT(total.delayed, 0u);
-  EXPECT_GT(total.snapshots_taken, 0u);
-  EXPECT_GT(total.snapshots_sent, 0u);
-  EXPECT_GT(total.conf_changes, 0u);
-  EXPECT_GT(total.transfers, 0u);
-  EXPECT_GT(total.reads, 0u);
+  const std::pair<const char*, uint64_t> faults[] = {
+      {"crashes", total.crashes},
+      {"crashes after fsync", total.crashes_after_fsync},
+      {"symmetric partitions", total.partitions_symmetric},
+      {"asymmetric partitions", total.partitions_asymmetric},
+      {"bridge partitions", total.partitions_bridge},
+      {"dropped messages", total.dropped},
+      {"duplicated messages", total.duplicated},
+      {"delayed messages", total.delayed},
+      {"snapshots taken", total.snapshots_taken},
+      {"snapshots installed", total.snapshots_sent},
+      {"membership changes", total.conf_changes},
+      {"leadership transfers", total.transfers},
+      {"ReadIndex reads", total.reads},
+  };
+  for (const auto& [what, count] : faults) EXPECT_GT(count, 0u) << what;
   // Liveness was checked on real work: proposals made after healing, in
   // most runs, and applied everywhere within the bound.
   EXPECT_GT(total.heal_proposals, n);
