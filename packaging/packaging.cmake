@@ -16,7 +16,10 @@ install(FILES ${PROJECT_BINARY_DIR}/packaging/suanlid.service
         DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/systemd/system)
 install(FILES ${PROJECT_BINARY_DIR}/packaging/node.json DESTINATION ${SUANLI_ETC})
 file(GLOB SUANLI_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
-install(FILES ${PROJECT_SOURCE_DIR}/README.md ${SUANLI_DOCS} DESTINATION ${SUANLI_DOCDIR})
+# docs/ keeps its folder: README.md's links (docs/...) work, and docs/README.md
+# does not overwrite the top README.
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${SUANLI_DOCDIR})
+install(FILES ${SUANLI_DOCS} DESTINATION ${SUANLI_DOCDIR}/docs)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME suanli)

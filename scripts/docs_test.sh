@@ -25,6 +25,14 @@ done
 "$root/scripts/setup.sh" curl jq >/dev/null
 # The guides in the order a new cluster meets them.
 guides=(operator-guide regulator-guide provider-guide buyer-guide rpc-reference configuration)
+# A guide with examples that is not in the list would go untested.
+for doc in "$root"/docs/*.md; do
+  g=$(basename "$doc" .md)
+  if grep -q '^```sh[ \t]*$' "$doc" && [[ " ${guides[*]} " != *" $g "* ]]; then
+    echo "docs test: docs/$g.md has \`\`\`sh examples but is not in scripts/docs_test.sh's list" >&2
+    exit 1
+  fi
+done
 
 work=$(mktemp -d /tmp/suanli-docs-XXXXXX)
 pids=()

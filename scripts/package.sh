@@ -20,4 +20,22 @@ rm -f "$build"/suanli_*.deb
 deb=$(ls "$build"/suanli_*.deb)
 echo "package: $deb"
 ((check)) || exit 0
-exec "$root/scripts/package_check.sh" "$deb"
+
+# cmake --install (what the package is made from) puts the same files in place.
+staged=$(mktemp -d)
+trap 'rm -rf "$staged"' EXIT
+DESTDIR=$staged cmake --install "$build" >/dev/null
+cmp -s "$root/README.md" "$staged/usr/share/doc/suanli/README.md" ||
+  { echo "cmake --install: README.md is missing or differs" >&2; exit 1; }
+for f in usr/bin/suanlid usr/bin/suanli-wallet usr/bin/suanli-genesis \
+         usr/lib/systemd/system/suanlid.service etc/suanli/node.json \
+         usr/share/doc/suanli/README.md; do
+  [[ -f $staged/$f ]] || { echo "cmake --install: $f is missing" >&2; exit 1; }
+done
+for doc in "$root"/docs/*.md; do
+  cmp -s "$doc" "$staged/usr/share/doc/suanli/docs/$(basename "$doc")" ||
+    { echo "cmake --install: docs/$(basename "$doc") is missing or differs" >&2; exit 1; }
+done
+"$staged/usr/bin/suanlid" --version >/dev/null
+echo "cmake --install: ok ($(find "$staged" -type f | wc -l) files)"
+SUANLI_DOCS_DIR=$root/docs exec "$root/scripts/package_check.sh" "$deb"

@@ -15,6 +15,13 @@ for f in ./usr/bin/suanlid ./usr/bin/suanli-wallet ./usr/bin/suanli-genesis \
          ./usr/share/doc/suanli/README.md; do
   grep -q " $f\$" <<<"$contents" || fail "$f is missing from the package"
 done
+# Every guide of docs/ (when the source tree is at hand) is in the package.
+if [[ -n ${SUANLI_DOCS_DIR:-} ]]; then
+  for doc in "$SUANLI_DOCS_DIR"/*.md; do
+    f=./usr/share/doc/suanli/docs/$(basename "$doc")
+    grep -q " $f\$" <<<"$contents" || fail "$f is missing from the package"
+  done
+fi
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libsodium libboost-program-options libsnappy adduser; do
   grep -q "$d" <<<"$depends" || fail "Depends lacks $d: $depends"
