@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <string_view>
 
 #include "genesis/genesis.h"
 #include "genesis/node_config.h"
@@ -112,6 +113,14 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   options.snapshot_keep_entries = tuning.snapshot_keep;
   options.bench_no_signatures = tuning.bench_no_signatures;
   options.on_fatal = [] { ::kill(::getpid(), SIGTERM); };  // ends the sigwait below
+  if (const char* at = std::getenv("SUANLI_CRASH_AT"); at != nullptr && *at != '\0') {
+    if (std::string_view(at) != "snapshot_stored" && std::string_view(at) != "state_switched") {
+      return fail(std::string("SUANLI_CRASH_AT: unknown crash point '") + at +
+                  "' (snapshot_stored, state_switched)");
+    }
+    options.crash_at = at;
+    spdlog::warn("test crash point set: this node exits when it reaches {}", at);
+  }
   auto n = node::Node::open(std::move(options));
   if (!n) return fail("cannot open node: " + n.status().to_string());
   if (Status s = (*n)->start(); !s) return fail("cannot start node: " + s.to_string());

@@ -56,12 +56,21 @@ struct NodeOptions {
   // cluster for an error the operator must resolve (fatal() says which);
   // suanlid shuts down.
   std::function<void()> on_fatal;
+  // Crash points for tests (SUANLI_CRASH_AT in suanlid's environment, empty
+  // otherwise): the node exits at once with kCrashPointExit, writing nothing
+  // more, when it reaches the named point:
+  //   snapshot_stored   Raft holds a received snapshot, the state database
+  //                     has not switched to it yet
+  //   state_switched    the state database serves the snapshot, its
+  //                     checkpoint is not made yet
+  std::string crash_at;
   // Test-only, null in suanlid: the RocksDB environment of both databases
   // (a file system that can fill up or lose power).
   std::shared_ptr<rocksdb::Env> env;
 };
 
 inline constexpr const char* kBenchChainId = "suanli-bench";
+inline constexpr int kCrashPointExit = 86;
 
 class Node : public rpc::Service {
  public:

@@ -150,6 +150,8 @@ class NodeImpl final : public Node {
   std::string live_state_dir() const;
   Status set_live_state_dir(const std::string& path);
   Status recover_snapshot_install();  // init
+  // Exits the process with kCrashPointExit if opts_.crash_at names `point`.
+  void crash_point(std::string_view point) const;
   void apply_entry(const consensus::Entry& e);
   // Apply thread: runs `write` until it succeeds, again every
   // kStorageRetryMs while the disk refuses it (after the state database's

@@ -288,6 +288,13 @@ void NodeImpl::check_fetch_stall() {
 
 // ---- install (apply thread) ----
 
+void NodeImpl::crash_point(std::string_view point) const {
+  if (opts_.crash_at != point) return;
+  spdlog::critical("crash point {}: exiting as a crash here would", point);
+  spdlog::default_logger()->flush();
+  ::_exit(kCrashPointExit);  // no destructors, no further writes
+}
+
 void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
   auto d = decode_descriptor(snap.data);
   if (!d) {
@@ -295,11 +302,13 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
     spdlog::critical("snapshot at {} holds no valid descriptor", snap.meta.index);
     std::abort();
   }
+  crash_point("snapshot_stored");
   // Opening the received state writes to it: a full disk is retried.
   if (!write_with_retry("install the snapshot at " + std::to_string(snap.meta.index),
                         [&] { return switch_state(*d); })) {
     return;
   }
+  crash_point("state_switched");
   meta::Applied applied = meta::load_applied(*state_);
   {
     std::lock_guard lock(applied_mu_);

@@ -4,11 +4,15 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "node/node.h"
 #include "tests/integration/process_util.h"
 
 namespace suanli::testing {
@@ -150,6 +154,50 @@ TEST(ClusterProcessTest, StoppedNodeCatchesUpThroughASnapshotOfTheCompactedLog) 
   auto p = d.call(down, "participant_get", {{"pubkey", to_hex(prov)}});
   ASSERT_TRUE(p && p->contains("result"));
   EXPECT_EQ((*p)["result"]["balance"], kBlocks);
+}
+
+// A crash in the middle of installing a received snapshot: after Raft stored
+// it and before the state database switched to it, and after the switch but
+// before the checkpoint was made. On restart the node finishes the install
+// and catches up, with the cluster's state hash.
+TEST(ClusterProcessTest, CrashWhileInstallingASnapshotIsFinishedOnRestart) {
+  ProcessDevnet d(3, temp_dir("snapshot-crash"));
+  d.set_extra_args({"--snapshot-interval", "100", "--snapshot-keep", "20"});
+  ASSERT_TRUE(d.start_all());
+  const int down = (d.leader(10000) + 1) % 3;
+  const int up = (down + 1) % 3;
+  const PubKey prov = d.key("gz-supercomputing").pubkey;
+  int paid = 0;
+  for (const char* point : {"snapshot_stored", "state_switched"}) {
+    SCOPED_TRACE(point);
+    d.terminate(down);
+    // One transaction per block: 300 blocks compact the log past the stopped node.
+    for (int k = 0; k < 300; ++k) {
+      auto tx = d.make("gd-robotics", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+      ASSERT_TRUE(submit_committed(d, up, tx));
+      ++paid;
+    }
+    const uint64_t height = height_of(d, up);
+    d.set_env(down, {std::string("SUANLI_CRASH_AT=") + point});
+    d.start(down);
+    EXPECT_EQ(d.wait_exit(down, 30000), std::optional<int>(node::kCrashPointExit))
+        << d.log_path(down);
+    d.set_env(down, {});
+    d.start(down);
+    ASSERT_TRUE(d.wait_ready(down, 10000)) << d.log_path(down);
+    ASSERT_TRUE(d.wait_height(down, height, 30000)) << d.log_path(down);
+    std::string hash;
+    ASSERT_TRUE(converge(d, 30000, &hash));
+    auto p = d.call(down, "participant_get", {{"pubkey", to_hex(prov)}});
+    ASSERT_TRUE(p && p->contains("result"));
+    EXPECT_EQ((*p)["result"]["balance"], paid);
+  }
+  std::ifstream log(d.log_path(down));
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("crash point snapshot_stored"), std::string::npos);
+  EXPECT_NE(text.find("crash point state_switched"), std::string::npos);
+  // The first crash left Raft ahead of the state database: start-up finished it.
+  EXPECT_NE(text.find("finished installing the snapshot at raft index"), std::string::npos);
 }
 
 }  // namespace

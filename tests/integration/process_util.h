@@ -34,6 +34,8 @@ class ProcessDevnet {
   uint16_t peer_port(int i) const;
   // Extra command-line arguments for every node started from now on.
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  // Environment variables ("NAME=value") added for node i's next starts.
+  void set_env(int i, std::vector<std::string> env) { env_[i] = std::move(env); }
   // Starts every node and waits until each answers and one leads; false
   // (with the logs to look at) otherwise.
   ::testing::AssertionResult start_all(int timeout_ms = 10000);
@@ -70,6 +72,7 @@ class ProcessDevnet {
   uint16_t base_port_ = 0;
   uint64_t nonce_ = 0;
   std::vector<std::string> extra_args_;
+  std::map<int, std::vector<std::string>> env_;
 };
 
 struct CommandResult {
