@@ -19,6 +19,9 @@ constexpr uint32_t kRoundsPerTick = 3;
 constexpr size_t kVotersMax = 7;
 constexpr size_t kNodesMax = 9;
 constexpr uint32_t kMarkerRetryTicks = 40;
+// The largest entry the simulator proposes, with its header (a proposal:
+// "p<n>:" and up to 40 bytes; conf changes and markers are smaller).
+constexpr uint64_t kEntryBytesMax = kEntryHeaderBytes + 64;
 
 // Per-mille chances per tick, drawn per seed so runs range from calm to harsh.
 struct Rates {
@@ -51,6 +54,7 @@ class Simulator {
   void restore_app(SimNode& n, const Snapshot& snap);
   void maybe_snapshot(SimNode& n);
   void check_all();
+  void check_flow_control(SimNode& leader);
   void inject_faults();
   void partition();
   void workload();
@@ -246,6 +250,12 @@ void Simulator::process_ready(SimNode& n, bool faults) {
   const Index disk_snap = n.disk.first_index() - 1;
   for (Message& m : rd.messages) {
     checker_.on_send(m, n.disk.hard_state(), n.disk.last_index(), disk_snap);
+    // An append carries at most max_msg_bytes of entries, or a single entry.
+    if (m.type == MessageType::kApp && m.entries.size() > 1 &&
+        entries_bytes(m.entries) > base_.max_msg_bytes) {
+      checker_.fail("append of " + std::to_string(entries_bytes(m.entries)) +
+                    " bytes over max_msg_bytes " + std::to_string(base_.max_msg_bytes));
+    }
     Result<Message> decoded = decode_message(encode_message(m));
     if (!decoded.is_ok() || !(*decoded == m)) {
       checker_.fail(std::string("codec round trip failed: ") +
@@ -279,8 +289,30 @@ void Simulator::check_all() {
     if (!n->up()) continue;
     checker_.check_node(id, *n->core);
     cores.push_back(n->core.get());
+    if (n->core->role() == StateRole::kLeader) check_flow_control(*n);
   }
   checker_.check_log_matching(cores);
+}
+
+// A leader keeps at most max_inflight_msgs unacknowledged appends per
+// follower, and stops adding once their bytes reach max_inflight_bytes (the
+// last one may go past by at most one message).
+void Simulator::check_flow_control(SimNode& leader) {
+  const ConfState cs = leader.core->conf_state();
+  std::vector<NodeId> peers = cs.voters;
+  peers.insert(peers.end(), cs.learners.begin(), cs.learners.end());
+  for (NodeId peer : peers) {
+    if (peer == leader.id) continue;
+    const Progress* pr = leader.core->TEST_progress(peer);
+    if (pr == nullptr) continue;
+    const Inflights& in = pr->inflights();
+    if (in.count() > base_.max_inflight_msgs ||
+        in.bytes() > base_.max_inflight_bytes + base_.max_msg_bytes + kEntryBytesMax) {
+      checker_.fail("flow control: leader " + std::to_string(leader.id) + " has " +
+                    std::to_string(in.count()) + " appends (" + std::to_string(in.bytes()) +
+                    " bytes) in flight to " + std::to_string(peer));
+    }
+  }
 }
 
 void Simulator::partition() {
