@@ -175,6 +175,8 @@ VoteResult RaftCore::poll(NodeId voter, bool granted) {
 // ---- ticks ----
 
 void RaftCore::tick() {
+  // Forwarded reads wait two election timeouts for the leader's answer.
+  read_index_.tick(2 * static_cast<uint64_t>(config_.election_ticks));
   if (role_ == StateRole::kLeader) {
     tick_heartbeat();
   } else {
@@ -514,6 +516,7 @@ Status RaftCore::read_index(Bytes context) {
     return s;
   }
   if (lead_ == kNoNode) return not_leader();
+  if (Status s = read_index_.forward(context); !s) return s;
   Message m;
   m.type = MessageType::kReadIndex;
   m.to = lead_;

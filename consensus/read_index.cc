@@ -3,6 +3,8 @@
 #include <map>
 #include <utility>
 
+#include "consensus/limits.h"
+
 namespace suanli::consensus {
 namespace {
 
@@ -49,7 +51,7 @@ bool ReadIndex::release_deferred(const LeaderCommit& commit, const MajorityConfi
 
 void ReadIndex::respond(const ReadRequest& req) {
   if (req.from == self_) {
-    read_states_.push_back(ReadState{req.index, req.context});
+    read_states_.push_back(ReadState{req.index, req.context, false});
     return;
   }
   Message m;
@@ -58,6 +60,37 @@ void ReadIndex::respond(const ReadRequest& req) {
   m.index = req.index;
   m.context = req.context;
   outbox_.send(std::move(m));
+}
+
+Status ReadIndex::forward(const Bytes& context) {
+  if (forwarded_.size() >= kPendingReadsMax) return dropped("too many pending reads");
+  if (!forwarded_.emplace(context, ticks_).second) return dropped("duplicate read request");
+  return Status::ok();
+}
+
+void ReadIndex::tick(uint64_t expire_ticks) {
+  ++ticks_;
+  for (auto it = forwarded_.begin(); it != forwarded_.end();) {
+    if (ticks_ - it->second > expire_ticks) {
+      read_states_.push_back(ReadState{0, it->first, true});
+      it = forwarded_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void ReadIndex::on_response(const Message& m) {
+  if (forwarded_.erase(m.context) == 0) return;  // dropped already, or never asked
+  read_states_.push_back(ReadState{m.index, m.context, false});
+}
+
+void ReadIndex::reset() {
+  for (auto& [ctx, from] : read_only_.take_all()) {
+    if (from == self_) read_states_.push_back(ReadState{0, std::move(ctx), true});
+  }
+  for (const auto& [ctx, sent] : forwarded_) read_states_.push_back(ReadState{0, ctx, true});
+  forwarded_.clear();
 }
 
 std::vector<ReadState> ReadIndex::take_read_states() {

@@ -7,6 +7,7 @@
 // may lag entries its predecessor committed.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "common/status.h"
@@ -35,14 +36,23 @@ class ReadIndex {
   // Leader: its first commit in its term; accepts the deferred requests.
   // Returns true when a heartbeat round must confirm leadership.
   bool release_deferred(const LeaderCommit& commit, const MajorityConfig& voters);
-  // Follower: the leader's answer to a forwarded request.
-  void on_response(const Message& m) { read_states_.push_back(ReadState{m.index, m.context}); }
+  // Follower: a request is sent to the leader (see on_response). Error:
+  // proposal_dropped for a duplicate context or kPendingReadsMax pending.
+  Status forward(const Bytes& context);
+  // Follower: the leader's answer to a forwarded request (others are ignored).
+  void on_response(const Message& m);
+  // A tick: forwarded requests unanswered for more than expire_ticks (the
+  // request or its answer was lost) come back as dropped ReadStates.
+  void tick(uint64_t expire_ticks);
 
   const Bytes* last_pending_context() const { return read_only_.last_pending_context(); }
   bool has_read_states() const { return !read_states_.empty(); }
   std::vector<ReadState> take_read_states();
-  // Leadership changed: pending requests are dropped (callers retry).
-  void reset() { read_only_.reset(); }
+  // Leadership changed: every request of this node not answered yet, its
+  // own at the leader and those it forwarded, comes back as a dropped
+  // ReadState (callers ask again); followers' requests at the leader are
+  // dropped by the followers themselves when they see the new term.
+  void reset();
 
  private:
   void respond(const ReadRequest& req);
@@ -51,6 +61,8 @@ class ReadIndex {
   Outbox& outbox_;
   ReadOnly read_only_;
   std::vector<ReadState> read_states_;
+  uint64_t ticks_ = 0;
+  std::map<Bytes, uint64_t> forwarded_;  // context -> tick sent; at most kPendingReadsMax
 };
 
 }  // namespace suanli::consensus

@@ -55,6 +55,15 @@ bool ReadOnly::defer(Bytes context, NodeId from) {
   return true;
 }
 
+std::vector<std::pair<Bytes, NodeId>> ReadOnly::take_all() {
+  std::vector<std::pair<Bytes, NodeId>> out;
+  for (ReadRequest& r : queue_) out.emplace_back(std::move(r.context), r.from);
+  queue_.clear();
+  for (auto& d : deferred_) out.push_back(std::move(d));
+  deferred_.clear();
+  return out;
+}
+
 std::vector<std::pair<Bytes, NodeId>> ReadOnly::take_deferred() {
   std::vector<std::pair<Bytes, NodeId>> out;
   out.swap(deferred_);

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -29,10 +30,8 @@ class ReadOnly {
   std::vector<ReadRequest> advance(const Bytes& context);
   const Bytes* last_pending_context() const;
   size_t size() const { return queue_.size(); }
-  void reset() {
-    queue_.clear();
-    deferred_.clear();
-  }
+  // Removes every request, pending or deferred: (context, who asked).
+  std::vector<std::pair<Bytes, NodeId>> take_all();
 
   // A new leader defers requests until it has committed an entry of its
   // term. Returns false when kPendingReadsMax requests are deferred.

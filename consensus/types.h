@@ -77,6 +77,9 @@ const char* role_name(StateRole role);
 struct ReadState {
   Index index = 0;
   Bytes context;
+  // The request was dropped, not answered: leadership changed before it was
+  // confirmed (index is 0). The caller may ask again.
+  bool dropped = false;
   bool operator==(const ReadState&) const = default;
 };
 

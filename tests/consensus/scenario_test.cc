@@ -277,6 +277,68 @@ TEST(ScenarioTest, ReadIndexFromFollower) {
   EXPECT_EQ(net.node(2).reads[0].index, net.core(1).log().committed());
 }
 
+// Reads not confirmed when leadership changes come back as dropped, not
+// silently lost: the leader's own (waiting for heartbeat acks that never
+// come) and a follower's forwarded one (the leader it asked is gone); a late
+// answer to a dropped read is ignored.
+TEST(ScenarioTest, ReadIndexPendingAtALeadershipChangeIsReportedDropped) {
+  TestNetwork net(kThree);
+  net.elect(1);
+  ASSERT_TRUE(net.core(1).propose("w").is_ok());
+  net.stabilize();
+  // Heartbeats and their acks lost: the leader cannot confirm its reads.
+  net.drop = [](const Message& m) {
+    return m.type == MessageType::kHeartbeat || m.type == MessageType::kHeartbeatResp;
+  };
+  ASSERT_TRUE(net.core(1).read_index("at-leader").is_ok());
+  net.stabilize();
+  EXPECT_TRUE(net.node(1).reads.empty());
+  // Node 3's request reaches the leader; the answer never comes back.
+  net.drop = [](const Message& m) {
+    return m.type == MessageType::kHeartbeat || m.type == MessageType::kHeartbeatResp ||
+           m.type == MessageType::kReadIndexResp;
+  };
+  ASSERT_TRUE(net.core(3).read_index("at-follower").is_ok());
+  net.stabilize();
+  EXPECT_TRUE(net.node(3).reads.empty());
+  EXPECT_FALSE(net.core(3).read_index("at-follower").is_ok()) << "duplicate context";
+  net.drop = nullptr;
+  net.elect(2);
+  ASSERT_EQ(net.core(2).role(), StateRole::kLeader);
+  net.stabilize();
+  ASSERT_EQ(net.node(1).reads.size(), 1u);
+  EXPECT_EQ(net.node(1).reads[0], (ReadState{0, "at-leader", true}));
+  ASSERT_EQ(net.node(3).reads.size(), 1u);
+  EXPECT_EQ(net.node(3).reads[0], (ReadState{0, "at-follower", true}));
+  // The same context may be asked again, now of the new leader.
+  ASSERT_TRUE(net.core(3).read_index("at-follower").is_ok());
+  net.stabilize();
+  ASSERT_EQ(net.node(3).reads.size(), 2u);
+  EXPECT_FALSE(net.node(3).reads[1].dropped);
+  EXPECT_EQ(net.node(3).reads[1].index, net.core(2).log().committed());
+}
+
+// A forwarded read whose request or answer the network lost is reported
+// dropped after two election timeouts, with no change of leader.
+TEST(ScenarioTest, ForwardedReadIndexLostInTheNetworkExpires) {
+  TestNetwork net(kThree);
+  net.elect(1);
+  net.drop = [](const Message& m) { return m.type == MessageType::kReadIndex; };
+  ASSERT_TRUE(net.core(2).read_index("lost").is_ok());
+  net.stabilize();
+  auto tick_all = [&] {
+    for (NodeId id : kThree) net.tick(id);
+    net.stabilize();
+  };
+  const int timeout = static_cast<int>(test_config(2).election_ticks);
+  for (int i = 0; i < 2 * timeout; ++i) tick_all();
+  EXPECT_TRUE(net.node(2).reads.empty()) << "dropped before two election timeouts";
+  tick_all();
+  ASSERT_EQ(net.node(2).reads.size(), 1u);
+  EXPECT_EQ(net.node(2).reads[0], (ReadState{0, "lost", true}));
+  EXPECT_EQ(net.core(1).role(), StateRole::kLeader);
+}
+
 // A learner receives the log but does not vote or count for commit; once
 // promoted it is a voter.
 TEST(ScenarioTest, LearnerPromotion) {

@@ -169,6 +169,10 @@ void SimChecker::on_restart(NodeId id) {
 void SimChecker::on_read_state(NodeId id, const ReadState& rs) {
   auto it = reads_.find(rs.context);
   if (it == reads_.end()) return;
+  if (rs.dropped) {
+    if (rs.index != 0) fail("a dropped read on node " + str(id) + " carries an index");
+    return;
+  }
   if (rs.index < it->second) {
     fail("ReadIndex on node " + str(id) + " returned " + str(rs.index) +
          " below an index applied before the read: " + str(it->second));

@@ -61,6 +61,8 @@ TEST(SimTest, ManySeedsKeepSafetyAndLiveness) {
       {"membership changes", total.conf_changes},
       {"leadership transfers", total.transfers},
       {"ReadIndex reads", total.reads},
+      {"ReadIndex reads answered", total.reads_answered},
+      {"ReadIndex reads dropped", total.reads_dropped},
   };
   for (const auto& [what, count] : faults) EXPECT_GT(count, 0u) << what;
   // Liveness was checked on real work: proposals made after healing, in

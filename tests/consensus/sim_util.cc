@@ -264,7 +264,10 @@ void Simulator::process_ready(SimNode& n, bool faults) {
     net_.send(now_, std::move(m));
   }
   for (const Entry& e : rd.committed_entries) apply_entry(n, e);
-  for (const ReadState& rs : rd.read_states) checker_.on_read_state(n.id, rs);
+  for (const ReadState& rs : rd.read_states) {
+    checker_.on_read_state(n.id, rs);
+    ++(rs.dropped ? stats_.reads_dropped : stats_.reads_answered);
+  }
   n.core->advance(rd);
   maybe_snapshot(n);
 }
@@ -573,7 +576,8 @@ std::string describe(const SimStats& s) {
      << ") dropped=" << s.dropped << " dup=" << s.duplicated << " delayed=" << s.delayed
      << " fsync_crashes=" << s.crashes_after_fsync << " snaps_taken=" << s.snapshots_taken
      << " snaps_installed=" << s.snapshots_sent << " conf=" << s.conf_changes
-     << " transfers=" << s.transfers << " reads=" << s.reads << " heal_ticks=" << s.heal_ticks
+     << " transfers=" << s.transfers << " reads=" << s.reads << " (answered "
+     << s.reads_answered << ", dropped " << s.reads_dropped << ") heal_ticks=" << s.heal_ticks
      << " heal_proposals=" << s.heal_proposals;
   return os.str();
 }
@@ -597,6 +601,8 @@ void accumulate(SimStats& a, const SimStats& b) {
   a.conf_changes += b.conf_changes;
   a.transfers += b.transfers;
   a.reads += b.reads;
+  a.reads_answered += b.reads_answered;
+  a.reads_dropped += b.reads_dropped;
   a.heal_ticks = std::max(a.heal_ticks, b.heal_ticks);
   a.heal_proposals += b.heal_proposals;
   a.nodes = std::max(a.nodes, b.nodes);

@@ -46,7 +46,9 @@ struct SimStats {
   uint64_t snapshots_taken = 0;
   uint64_t conf_changes = 0;
   uint64_t transfers = 0;
-  uint64_t reads = 0;
+  uint64_t reads = 0;  // ReadIndex requests accepted
+  uint64_t reads_answered = 0;
+  uint64_t reads_dropped = 0;  // reported dropped at a leadership change
   uint64_t heal_ticks = 0;      // from healing to a leader with everything applied
   uint64_t heal_proposals = 0;  // proposals after healing checked applied on every voter
   uint32_t nodes = 0;
