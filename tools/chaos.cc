@@ -306,6 +306,11 @@ int main(int argc, char** argv) {
   if (crashed < 0) crashed = c.crashed();
   const FaultCounts& f = injector.counts();
   bool ok = f.failures.empty();
+  if (!injector.every_kind_ran() || f.kills == 0 || f.pauses == 0 || f.partitions == 0 ||
+      f.one_way == 0 || f.slow == 0) {
+    say("FAIL: not every kind of fault ran");
+    ok = false;
+  }
   if (crashed >= 0) {
     const NodeProc& n = c.nodes()[static_cast<size_t>(crashed)];
     say("FAIL: %s exited by itself; see %s", n.node_id.c_str(), n.log.c_str());

@@ -61,13 +61,14 @@ FaultInjector::Kind FaultInjector::draw() {
   }
   Kind k = deck_.back();
   deck_.pop_back();
+  ++draws_;
   return k;
 }
 
 void FaultInjector::run(const std::atomic<bool>& stop) {
-  while (!stop.load()) {
+  while (!stop.load() || !every_kind_ran()) {
     sleep_s(uniform(1.0, 3.0));
-    if (stop.load()) break;
+    if (stop.load() && every_kind_ran()) break;
     switch (draw()) {
       case Kind::kKill: kill(false); break;
       case Kind::kKillLeader: kill(true); break;

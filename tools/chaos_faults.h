@@ -39,12 +39,17 @@ class FaultInjector {
   FaultInjector(bench::Cluster& cluster, FaultProxy& proxy, Tally& tally, uint64_t seed)
       : c_(cluster), proxy_(proxy), tally_(tally), rng_(seed) {}
 
-  // Runs until `stop`; the cluster and proxy are healed when it returns.
+  // Runs until `stop`, and at least until every kind of fault has run once
+  // (a short run is stretched rather than cut before the deck's end); the
+  // cluster and proxy are healed when it returns.
   void run(const std::atomic<bool>& stop);
+  // Every kind of fault ran at least once.
+  bool every_kind_ran() const { return draws_ >= kKinds; }
   const FaultCounts& counts() const { return counts_; }
 
  private:
   enum class Kind { kKill, kKillLeader, kPause, kPartition, kIsolateLeader, kOneWay, kSlow };
+  static constexpr uint64_t kKinds = 7;
 
   Kind draw();
   void kill(bool leader);
@@ -74,6 +79,7 @@ class FaultInjector {
   Tally& tally_;
   std::mt19937_64 rng_;
   std::vector<Kind> deck_;
+  uint64_t draws_ = 0;
   FaultCounts counts_;
 };
 
