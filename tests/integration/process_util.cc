@@ -136,6 +136,19 @@ void ProcessDevnet::start(int i) {
     }
   }
   if (leader(timeout_ms) < 0) return ::testing::AssertionFailure() << "no leader elected";
+  // Every node knows the leader: a follower that has not heard of it yet
+  // answers a submit with no_leader.
+  for (int i = 0; i < size(); ++i) {
+    const uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
+    while (true) {
+      auto r = call(i, "node_status", nlohmann::json::object(), 1000);
+      if (r && r->contains("result") && !(*r)["result"].value("leader_id", "").empty()) break;
+      if (now_ms() >= deadline) {
+        return ::testing::AssertionFailure() << "node " << i << " knows no leader";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   return ::testing::AssertionSuccess();
 }
 
