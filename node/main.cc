@@ -91,6 +91,15 @@ struct Tuning {
 };
 
 int run(const genesis::NodeConfig& config, const Tuning& tuning) {
+  // Checked first: a mistyped crash point must not pass for a working node.
+  std::string crash_at;
+  if (const char* at = std::getenv("SUANLI_CRASH_AT"); at != nullptr && *at != '\0') {
+    if (std::string_view(at) != "snapshot_stored" && std::string_view(at) != "state_switched") {
+      return fail(std::string("SUANLI_CRASH_AT: unknown crash point '") + at +
+                  "' (snapshot_stored, state_switched)");
+    }
+    crash_at = at;
+  }
   auto key = genesis::load_node_key(config.key_file);
   if (!key) return fail("key file " + config.key_file + ": " + key.status().to_string());
   auto gen = genesis::load_genesis(config.genesis);
@@ -113,13 +122,9 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   options.snapshot_keep_entries = tuning.snapshot_keep;
   options.bench_no_signatures = tuning.bench_no_signatures;
   options.on_fatal = [] { ::kill(::getpid(), SIGTERM); };  // ends the sigwait below
-  if (const char* at = std::getenv("SUANLI_CRASH_AT"); at != nullptr && *at != '\0') {
-    if (std::string_view(at) != "snapshot_stored" && std::string_view(at) != "state_switched") {
-      return fail(std::string("SUANLI_CRASH_AT: unknown crash point '") + at +
-                  "' (snapshot_stored, state_switched)");
-    }
-    options.crash_at = at;
-    spdlog::warn("test crash point set: this node exits when it reaches {}", at);
+  if (!crash_at.empty()) {
+    options.crash_at = crash_at;
+    spdlog::warn("test crash point set: this node exits when it reaches {}", crash_at);
   }
   auto n = node::Node::open(std::move(options));
   if (!n) return fail("cannot open node: " + n.status().to_string());
