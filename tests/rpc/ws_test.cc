@@ -1,5 +1,6 @@
 // WebSocket /ws: subscribe / unsubscribe, notifications for every block once
 // and in order, a slow subscriber dropped, limits and hostile input.
+#include <cstdint>
 #include <set>
 #include <thread>
 
@@ -254,8 +255,8 @@ TEST_F(RpcWsTest, LimitsAndHostileInput) {
   // reads it).
   WsClient big(server_->port());
   std::string header("\x81\xff", 2);  // final text frame, masked, 64-bit length
-  for (int i = 7; i >= 0; --i)
-    header.push_back(static_cast<char>(((100 * 1024) >> (8 * i)) & 0xff));
+  const uint64_t declared = 100 * 1024;
+  for (int i = 7; i >= 0; --i) header.push_back(static_cast<char>((declared >> (8 * i)) & 0xff));
   header += std::string("\x01\x02\x03\x04", 4);  // masking key
   big.send_raw(header + "{\"jsonrpc\"");
   EXPECT_FALSE(big.read(5000).has_value());
