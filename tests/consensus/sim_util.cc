@@ -1,95 +1,15 @@
 #include "tests/consensus/sim_util.h"
 
 #include <algorithm>
-#include <map>
-#include <memory>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "consensus/codec.h"
-#include "tests/consensus/sim_checker_util.h"
-#include "tests/consensus/sim_choices_util.h"
-#include "tests/consensus/sim_network_util.h"
-#include "tests/consensus/sim_node_util.h"
+#include "tests/consensus/sim_simulator_util.h"
 
 namespace suanli::consensus::sim {
-namespace {
-
-constexpr uint32_t kRoundsPerTick = 3;
-constexpr size_t kVotersMax = 7;
-constexpr size_t kNodesMax = 9;
-constexpr uint32_t kMarkerRetryTicks = 40;
-// The largest entry the simulator proposes, with its header (a proposal:
-// "p<n>:" and up to 40 bytes; conf changes and markers are smaller).
-constexpr uint64_t kEntryBytesMax = kEntryHeaderBytes + 64;
-
-// Per-mille chances per tick, drawn per seed so runs range from calm to harsh.
-struct Rates {
-  uint32_t partition = 15;
-  uint32_t crash = 4;
-  uint32_t restart = 60;
-  uint32_t crash_after_fsync = 2;
-  uint32_t propose = 400;
-  uint32_t conf_change = 25;
-  uint32_t transfer = 8;
-  uint32_t read = 60;
-  uint32_t snapshot = 40;
-};
-
-class Simulator {
- public:
-  explicit Simulator(const SimOptions& options)
-      : opts_(options),
-        own_rng_(options.choices ? nullptr : std::make_unique<PrngChoices>(options.seed)),
-        rng_(options.choices ? *options.choices : *own_rng_),
-        net_(rng_) {}
-  SimResult run();
-
- private:
-  void setup();
-  void run_tick(bool faults);
-  void deliver(const Message& m);
-  void process_ready(SimNode& n, bool faults);
-  void apply_entry(SimNode& n, const Entry& e);
-  void restore_app(SimNode& n, const Snapshot& snap);
-  void maybe_snapshot(SimNode& n);
-  void check_all();
-  void check_flow_control(SimNode& leader);
-  void inject_faults();
-  void partition();
-  void workload();
-  void propose(SimNode& leader);
-  void conf_change(SimNode& leader);
-  void crash(SimNode& n);
-  void restart(SimNode& n);
-  SimNode& add_node(NodeId id, bool bootstrap);
-  SimNode* find_leader();
-  bool liveness_reached();
-  bool heal_proposals_applied();
-  void dump_state();
-  void trace(const std::string& line);
-  std::vector<NodeId> up_ids() const;
-
-  SimOptions opts_;
-  std::unique_ptr<SimChoices> own_rng_;
-  SimChoices& rng_;
-  SimNetwork net_;
-  SimChecker checker_;
-  RaftConfig base_;
-  std::map<NodeId, std::unique_ptr<SimNode>> nodes_;
-  std::vector<NodeId> initial_;
-  uint64_t now_ = 0;
-  uint64_t next_proposal_ = 0;
-  uint64_t next_read_ = 0;
-  Bytes marker_;
-  struct HealProposal {
-    Term term;
-    Index index;
-  };
-  std::vector<HealProposal> heal_proposals_;
-  SimStats stats_;
-  Rates rates_;
-};
+namespace detail {
 
 void Simulator::trace(const std::string& line) {
   if (opts_.trace != nullptr) *opts_.trace << "t=" << now_ << " " << line << "\n";
@@ -318,110 +238,6 @@ void Simulator::check_flow_control(SimNode& leader) {
   }
 }
 
-void Simulator::partition() {
-  std::vector<NodeId> ids;
-  for (auto& [id, n] : nodes_) ids.push_back(id);
-  net_.heal();
-  ++stats_.partitions;
-  const uint64_t kind = rng_.uniform(5);
-  const NodeId x = ids[rng_.uniform(ids.size())];
-  std::vector<NodeId> a;
-  std::vector<NodeId> b;
-  for (NodeId id : ids) (rng_.chance(500) ? a : b).push_back(id);
-  switch (kind) {
-    case 0: trace("heal"); break;
-    case 1:
-      net_.split(a, b);
-      ++stats_.partitions_symmetric;
-      trace("partition symmetric");
-      break;
-    case 2:
-      ++stats_.partitions_asymmetric;
-      for (NodeId id : ids) {
-        if (id != x) net_.block(x, id);  // x can hear but not speak
-      }
-      trace("partition asymmetric: n" + std::to_string(x) + " muted");
-      break;
-    case 3: {
-      // Bridge: a and b cannot talk directly, x talks to both.
-      std::erase(a, x);
-      std::erase(b, x);
-      net_.split(a, b);
-      ++stats_.partitions_bridge;
-      trace("partition bridge via n" + std::to_string(x));
-      break;
-    }
-    default:
-      ++stats_.partitions_asymmetric;
-      for (NodeId id : ids) {
-        if (id != x) net_.block(id, x);  // x speaks but cannot hear
-      }
-      trace("partition asymmetric: n" + std::to_string(x) + " deaf");
-      break;
-  }
-}
-
-void Simulator::inject_faults() {
-  if (rng_.chance(rates_.partition)) partition();
-  for (auto& [id, n] : nodes_) {
-    if (n->up() && rng_.chance(rates_.crash)) {
-      crash(*n);
-    } else if (!n->up() && rng_.chance(rates_.restart)) {
-      restart(*n);
-    }
-  }
-}
-
-void Simulator::propose(SimNode& leader) {
-  std::string data = "p" + std::to_string(next_proposal_++) + ":";
-  data.append(rng_.uniform(40), 'd');
-  const Status s = leader.core->propose(data);
-  trace("n" + std::to_string(leader.id) + " propose " + data.substr(0, data.find(':')) +
-        (s.is_ok() ? "" : " refused: " + s.code()));
-}
-
-void Simulator::conf_change(SimNode& leader) {
-  const ConfState cs = leader.core->conf_state();
-  ConfChange cc;
-  const uint64_t kind = rng_.uniform(4);
-  if (kind == 0 && nodes_.size() < kNodesMax) {
-    cc = ConfChange{ConfChangeType::kAddLearner, nodes_.rbegin()->first + 1};
-  } else if (kind == 1 && !cs.learners.empty() && cs.voters.size() < kVotersMax) {
-    cc = ConfChange{ConfChangeType::kAddNode, cs.learners[rng_.uniform(cs.learners.size())]};
-  } else if (kind == 2 && cs.voters.size() > 3) {
-    cc = ConfChange{ConfChangeType::kRemoveNode, cs.voters[rng_.uniform(cs.voters.size())]};
-  } else if (kind == 3 && !cs.learners.empty()) {
-    cc = ConfChange{ConfChangeType::kRemoveNode, cs.learners[rng_.uniform(cs.learners.size())]};
-  } else {
-    return;
-  }
-  if (!leader.core->propose_conf_change(cc).is_ok()) return;
-  ++stats_.conf_changes;
-  trace("n" + std::to_string(leader.id) + " proposes conf change type=" +
-        std::to_string(static_cast<int>(cc.type)) + " node=" + std::to_string(cc.node_id));
-  if (cc.type == ConfChangeType::kAddLearner) add_node(cc.node_id, false);
-}
-
-void Simulator::workload() {
-  SimNode* leader = find_leader();
-  if (leader != nullptr && rng_.chance(rates_.propose)) propose(*leader);
-  if (leader != nullptr && rng_.chance(rates_.conf_change)) conf_change(*leader);
-  if (leader != nullptr && rng_.chance(rates_.transfer)) {
-    const ConfState cs = leader->core->conf_state();
-    const NodeId target = cs.voters[rng_.uniform(cs.voters.size())];
-    if (leader->core->transfer_leader(target).is_ok()) ++stats_.transfers;
-    trace("n" + std::to_string(leader->id) + " transfers to n" + std::to_string(target));
-  }
-  const std::vector<NodeId> ups = up_ids();
-  if (!ups.empty() && rng_.chance(rates_.read)) {
-    Index max_applied = 0;
-    for (auto& [id, n] : nodes_) max_applied = std::max(max_applied, n->app.applied);
-    Bytes ctx = "r" + std::to_string(next_read_++);
-    SimNode& n = *nodes_[ups[rng_.uniform(ups.size())]];
-    checker_.on_read_issued(ctx, max_applied);
-    if (n.core->read_index(std::move(ctx)).is_ok()) ++stats_.reads;
-  }
-}
 
 void Simulator::run_tick(bool faults) {
   for (auto& [id, n] : nodes_) {
@@ -560,52 +376,12 @@ SimResult Simulator::run() {
   return result;
 }
 
-}  // namespace
+
+}  // namespace detail
 
 SimResult run_simulation(const SimOptions& options) {
-  Simulator sim(options);
+  detail::Simulator sim(options);
   return sim.run();
-}
-
-std::string describe(const SimStats& s) {
-  std::ostringstream os;
-  os << "nodes=" << s.nodes << " ticks=" << s.ticks << " msgs=" << s.messages
-     << " leaders=" << s.leaders << " applied=" << s.applied << " crashes=" << s.crashes
-     << " partitions=" << s.partitions << " (sym=" << s.partitions_symmetric
-     << " asym=" << s.partitions_asymmetric << " bridge=" << s.partitions_bridge
-     << ") dropped=" << s.dropped << " dup=" << s.duplicated << " delayed=" << s.delayed
-     << " fsync_crashes=" << s.crashes_after_fsync << " snaps_taken=" << s.snapshots_taken
-     << " snaps_installed=" << s.snapshots_sent << " conf=" << s.conf_changes
-     << " transfers=" << s.transfers << " reads=" << s.reads << " (answered "
-     << s.reads_answered << ", dropped " << s.reads_dropped << ") heal_ticks=" << s.heal_ticks
-     << " heal_proposals=" << s.heal_proposals;
-  return os.str();
-}
-
-void accumulate(SimStats& a, const SimStats& b) {
-  a.ticks += b.ticks;
-  a.messages += b.messages;
-  a.leaders += b.leaders;
-  a.applied += b.applied;
-  a.crashes += b.crashes;
-  a.partitions += b.partitions;
-  a.partitions_symmetric += b.partitions_symmetric;
-  a.partitions_asymmetric += b.partitions_asymmetric;
-  a.partitions_bridge += b.partitions_bridge;
-  a.dropped += b.dropped;
-  a.duplicated += b.duplicated;
-  a.delayed += b.delayed;
-  a.crashes_after_fsync += b.crashes_after_fsync;
-  a.snapshots_sent += b.snapshots_sent;
-  a.snapshots_taken += b.snapshots_taken;
-  a.conf_changes += b.conf_changes;
-  a.transfers += b.transfers;
-  a.reads += b.reads;
-  a.reads_answered += b.reads_answered;
-  a.reads_dropped += b.reads_dropped;
-  a.heal_ticks = std::max(a.heal_ticks, b.heal_ticks);
-  a.heal_proposals += b.heal_proposals;
-  a.nodes = std::max(a.nodes, b.nodes);
 }
 
 }  // namespace suanli::consensus::sim
