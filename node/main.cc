@@ -94,9 +94,9 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   // Checked first: a mistyped crash point must not pass for a working node.
   std::string crash_at;
   if (const char* at = std::getenv("SUANLI_CRASH_AT"); at != nullptr && *at != '\0') {
-    if (std::string_view(at) != "snapshot_stored" && std::string_view(at) != "state_switched") {
-      return fail(std::string("SUANLI_CRASH_AT: unknown crash point '") + at +
-                  "' (snapshot_stored, state_switched)");
+    if (at != node::kCrashPointSnapshotStored && at != node::kCrashPointStateSwitched) {
+      return fail(fmt::format("SUANLI_CRASH_AT: unknown crash point '{}' ({}, {})", at,
+                              node::kCrashPointSnapshotStored, node::kCrashPointStateSwitched));
     }
     crash_at = at;
   }

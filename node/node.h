@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,9 @@ struct NodeOptions {
 
 inline constexpr const char* kBenchChainId = "suanli-bench";
 inline constexpr int kCrashPointExit = 86;
+// The names NodeOptions::crash_at may take.
+inline constexpr std::string_view kCrashPointSnapshotStored = "snapshot_stored";
+inline constexpr std::string_view kCrashPointStateSwitched = "state_switched";
 
 class Node : public rpc::Service {
  public:

@@ -302,13 +302,13 @@ void NodeImpl::install_snapshot(const consensus::Snapshot& snap) {
     spdlog::critical("snapshot at {} holds no valid descriptor", snap.meta.index);
     std::abort();
   }
-  crash_point("snapshot_stored");
+  crash_point(kCrashPointSnapshotStored);
   // Opening the received state writes to it: a full disk is retried.
   if (!write_with_retry("install the snapshot at " + std::to_string(snap.meta.index),
                         [&] { return switch_state(*d); })) {
     return;
   }
-  crash_point("state_switched");
+  crash_point(kCrashPointStateSwitched);
   meta::Applied applied = meta::load_applied(*state_);
   {
     std::lock_guard lock(applied_mu_);

@@ -28,8 +28,7 @@ DESTDIR=$staged cmake --install "$build" >/dev/null
 cmp -s "$root/README.md" "$staged/usr/share/doc/suanli/README.md" ||
   { echo "cmake --install: README.md is missing or differs" >&2; exit 1; }
 for f in usr/bin/suanlid usr/bin/suanli-wallet usr/bin/suanli-genesis \
-         usr/lib/systemd/system/suanlid.service etc/suanli/node.json \
-         usr/share/doc/suanli/README.md; do
+         usr/lib/systemd/system/suanlid.service etc/suanli/node.json; do
   [[ -f $staged/$f ]] || { echo "cmake --install: $f is missing" >&2; exit 1; }
 done
 for doc in "$root"/docs/*.md; do

@@ -118,8 +118,7 @@ void ProcessDevnet::start(int i) {
   argv.push_back(nullptr);
   std::vector<char*> envp;
   for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-  std::vector<std::string> extra_env = env_[i];
-  for (auto& e : extra_env) envp.push_back(e.data());
+  for (auto& e : env_[i]) envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid = 0;
   int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
@@ -138,8 +137,8 @@ void ProcessDevnet::start(int i) {
   if (leader(timeout_ms) < 0) return ::testing::AssertionFailure() << "no leader elected";
   // Every node knows the leader: a follower that has not heard of it yet
   // answers a submit with no_leader.
+  const uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
   for (int i = 0; i < size(); ++i) {
-    const uint64_t deadline = now_ms() + static_cast<uint64_t>(timeout_ms);
     while (true) {
       auto r = call(i, "node_status", nlohmann::json::object(), 1000);
       if (r && r->contains("result") && !(*r)["result"].value("leader_id", "").empty()) break;
