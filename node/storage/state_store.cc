@@ -290,4 +290,19 @@ Status StateStore::checkpoint(const std::string& dir) {
   }
 }
 
+Status StateStore::flush_async() {
+  std::shared_lock lock(mu_);
+  try {
+    if (impl_->read_only) return Status::ok();
+    rocksdb::FlushOptions options;
+    options.wait = false;
+    options.allow_write_stall = true;
+    rocksdb::Status s = impl_->db->Flush(options, impl_->handles);
+    if (!s.ok()) return from_rocksdb(s, "flush");
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return Status::error("storage_error", std::string("flush: ") + e.what());
+  }
+}
+
 }  // namespace suanli::node

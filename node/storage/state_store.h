@@ -69,6 +69,11 @@ class StateStore final : public ledger::KvRead {
   // StateStore::open(dir) opens it.
   Status checkpoint(const std::string& dir);
 
+  // Starts flushing every column family's memtable in the background and
+  // returns at once, so that a checkpoint taken soon after has little left to
+  // flush on the caller's thread.
+  Status flush_async();
+
   std::string path() const;
 
   // After a failed write RocksDB refuses every write until this clears its

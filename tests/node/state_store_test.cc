@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -225,6 +226,40 @@ TEST(StateStoreTest, CheckpointOpensAsAStoreWithTheSameContent) {
   // The target must not exist yet.
   Status again = store->checkpoint(dir.sub("cp"));
   EXPECT_FALSE(again);
+}
+
+size_t sst_files(const std::string& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) n += e.path().extension() == ".sst";
+  return n;
+}
+
+TEST(StateStoreTest, FlushAsyncWritesTablesWhileCommitsGoOn) {
+  TempDir dir;
+  auto store = open_store(dir.sub("db"));
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store->commit({{key(kCfState, "k" + std::to_string(i)), std::to_string(i)},
+                               {key(kCfBlocks, "b" + std::to_string(i)), "block"}},
+                              StateStore::Sync::kNo));
+  }
+  EXPECT_EQ(sst_files(dir.sub("db")), 0u);  // all still in the memtables
+  ASSERT_TRUE(store->flush_async());
+  // Commits made while the flush runs are kept as well.
+  ASSERT_TRUE(store->commit({{key(kCfState, "during"), "x"}}));
+  for (int i = 0; i < 500 && sst_files(dir.sub("db")) < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(sst_files(dir.sub("db")), 2u);  // one table per family that had data
+  EXPECT_EQ(store->get(key(kCfState, "k199")), std::optional<std::string>("199"));
+  EXPECT_EQ(store->get(key(kCfState, "during")), std::optional<std::string>("x"));
+
+  ASSERT_TRUE(store->checkpoint(dir.sub("cp")));
+  auto copy = open_store(dir.sub("cp"));
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(scan_all(*copy), scan_all(*store));
+  EXPECT_EQ(scan_all(*copy).size(), 401u);
 }
 
 TEST(StateStoreTest, SwitchToServesTheOtherDatabaseWhileReadersRun) {
