@@ -272,6 +272,9 @@ struct LatencyResult {
   double p50_send_ms = 0, p99_send_ms = 0;
   size_t connections = 0, retries = 0;
   double longest_gap_ms = 0;  // longest time with no answer at all (a stall)
+  // (answer time, latency from due) of every committed request, for --only.
+  std::vector<std::pair<double, double>> samples;
+  uint64_t start_wall_ms = 0;
   std::map<int, uint64_t> errors_by_code;
 };
 
@@ -297,6 +300,7 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
   size_t conns_max = std::clamp<size_t>(static_cast<size_t>(rate * 0.5), 30, 3 * 400);
   bench::OpenLoopClient client(ports, bodies, rate, conns_max);
   auto start = Clock::now();
+  r.start_wall_ms = wall_ms();
   auto outcomes = client.run(std::min<size_t>(conns_max / 3, 64));
   r.seconds = secs_since(start);
   r.connections = client.connections_opened();
@@ -314,6 +318,7 @@ LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, 
       ++r.committed;
       due_ms.push_back(o.latency_from_due_ms);
       send_ms.push_back(o.latency_from_send_ms);
+      r.samples.emplace_back(o.done_at_ms, o.latency_from_due_ms);
     } else {
       ++r.errors;
       int code = j.is_object() && j.contains("error") ? j["error"].value("code", 0) : 0;
@@ -362,6 +367,15 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
         "%llu errors, longest gap %.0f ms",
         half, lr.achieved_rate, lr.p50_ms, lr.p90_ms, lr.p99_ms, lr.max_ms,
         static_cast<unsigned long long>(lr.errors + lr.transport_errors), lr.longest_gap_ms);
+    if (o.keep || !o.work_dir.empty()) {
+      // Where the slow answers fall in time, to line them up with the nodes' logs.
+      std::sort(lr.samples.begin(), lr.samples.end());
+      std::ofstream trace(work + "/latency.tsv");
+      trace << "# answered_at_ms\tlatency_ms (answered_at_ms from the phase's start at unix ms "
+            << lr.start_wall_ms << ")\n";
+      for (const auto& [at, ms] : lr.samples) trace << at << "\t" << ms << "\n";
+      say("latency samples in %s/latency.tsv", work.c_str());
+    }
   }
   for (const auto& n : cluster.nodes()) {
     say("%s: peak RSS %.1f MiB", n.node_id.c_str(),

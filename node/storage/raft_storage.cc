@@ -10,6 +10,7 @@
 #include "common/bytes.h"
 #include "consensus/codec.h"
 #include "consensus/memory_storage.h"
+#include "node/storage/rocks.h"
 #include "node/storage/space_probe.h"
 
 namespace suanli::node {
@@ -31,18 +32,6 @@ std::string entry_key(Index i) {
 }
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-
-Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
-  const std::string message = what + ": " + s.ToString();
-  if (s.IsCorruption()) return Status::error("corruption", message);
-  if (s.IsBusy() || s.IsTimedOut() ||
-      (s.IsIOError() && message.find("lock") != std::string::npos)) {
-    return Status::error("busy", message);
-  }
-  if (s.IsNoSpace()) return Status::error("no_space", message);
-  if (s.IsIOError()) return Status::error("io_error", message);
-  return Status::error("storage_error", message);
-}
 
 [[noreturn]] void read_failed(const std::string& what) {
   assert_fail("raft storage read", __FILE__, __LINE__, what.c_str());
@@ -86,6 +75,7 @@ Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
     rocksdb::Options options;
     options.create_if_missing = true;
     if (env != nullptr) options.env = env;
+    tune_background(options);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->options = options;

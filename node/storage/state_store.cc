@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "node/storage/rocks.h"
 #include "node/storage/space_probe.h"
 
 namespace suanli::node {
@@ -38,20 +39,6 @@ int cf_index(char prefix) {
     if (kCfNames[i].prefix == prefix) return static_cast<int>(i);
   }
   return -1;
-}
-
-Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
-  std::string message = what + ": " + s.ToString();
-  if (s.IsCorruption()) return Status::error("corruption", message);
-  if (s.IsBusy() || s.IsTimedOut() ||
-      (s.IsIOError() && message.find("lock") != std::string::npos)) {
-    return Status::error("busy", message);
-  }
-  if (s.IsNoSpace()) return Status::error("no_space", message);
-  if (s.IsIOError()) return Status::error("io_error", message);
-  if (s.IsInvalidArgument()) return Status::error("invalid_argument", message);
-  if (s.IsNotFound()) return Status::error("not_found", message);
-  return Status::error("storage_error", message);
 }
 
 [[noreturn]] void read_failed(const rocksdb::Status& s, const char* what) {
@@ -142,6 +129,7 @@ Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::strin
     options.create_if_missing = true;
     options.create_missing_column_families = true;
     options.max_background_jobs = 2;
+    tune_background(options);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
     for (const CfName& cf : kCfNames) families.emplace_back(cf.name, family_options());

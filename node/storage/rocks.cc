@@ -1,0 +1,24 @@
+#include "node/storage/rocks.h"
+
+namespace suanli::node {
+
+Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
+  std::string message = what + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::error("corruption", message);
+  if (s.IsBusy() || s.IsTimedOut() ||
+      (s.IsIOError() && message.find("lock") != std::string::npos)) {
+    return Status::error("busy", message);
+  }
+  if (s.IsNoSpace()) return Status::error("no_space", message);
+  if (s.IsIOError()) return Status::error("io_error", message);
+  if (s.IsInvalidArgument()) return Status::error("invalid_argument", message);
+  if (s.IsNotFound()) return Status::error("not_found", message);
+  return Status::error("storage_error", message);
+}
+
+void tune_background(rocksdb::DBOptions& options) {
+  options.bytes_per_sync = 1 << 20;
+  options.wal_bytes_per_sync = 1 << 20;
+}
+
+}  // namespace suanli::node

@@ -1,0 +1,24 @@
+// What the Raft log and the state database share about RocksDB: the mapping
+// of its errors to Status codes and the options that keep background work
+// from stalling the foreground.
+#pragma once
+
+#include <rocksdb/options.h>
+#include <rocksdb/status.h>
+
+#include <string>
+
+#include "common/status.h"
+
+namespace suanli::node {
+
+// Codes: "corruption", "busy" (locked or timed out), "no_space", "io_error",
+// "invalid_argument", "not_found", else "storage_error".
+Status from_rocksdb(const rocksdb::Status& s, const std::string& what);
+
+// Flushes and compactions write their files out a megabyte at a time, so that
+// the synced Raft log appends beside them never wait behind one large
+// write-back.
+void tune_background(rocksdb::DBOptions& options);
+
+}  // namespace suanli::node
