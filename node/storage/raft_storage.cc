@@ -76,6 +76,7 @@ Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
     options.create_if_missing = true;
     if (env != nullptr) options.env = env;
     tune_background(options);
+    tune_family(options);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->options = options;

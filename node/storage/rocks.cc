@@ -21,4 +21,6 @@ void tune_background(rocksdb::DBOptions& options) {
   options.wal_bytes_per_sync = 1 << 20;
 }
 
+void tune_family(rocksdb::ColumnFamilyOptions& options) { options.write_buffer_size = 16 << 20; }
+
 }  // namespace suanli::node

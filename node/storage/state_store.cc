@@ -77,6 +77,7 @@ rocksdb::ColumnFamilyOptions family_options() {
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.memtable_prefix_bloom_size_ratio = 0.05;
   cf.memtable_whole_key_filtering = true;
+  tune_family(cf);
   return cf;
 }
 
