@@ -64,6 +64,7 @@ using namespace suanli;
 #include "tools/bench_cluster.h"
 #include "tools/bench_common.h"
 #include "tools/bench_etcd.h"
+#include "tools/bench_latency.h"
 #include "tools/bench_report.h"
 #include "tools/bench_state.h"
 
@@ -74,15 +75,6 @@ using bench::KeepAliveClient;
 namespace {
 
 // ---------------------------------------------------------------- 2. throughput
-
-std::string submit_request(size_t id, const std::string& tx_json, const char* wait) {
-  std::string s = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
-                  R"(,"method":"tx_submit","params":{"wait":")" + wait + R"(","tx":)";
-  s += tx_json;
-  if (std::string_view(wait) == "committed") s += R"(,"timeout_ms":30000)";
-  s += "}}";
-  return s;
-}
 
 struct SubmitStats {
   std::atomic<uint64_t> accepted{0}, duplicate{0}, busy{0}, no_leader{0}, failed{0}, http_errors{0},
@@ -263,85 +255,6 @@ ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<
   return r;
 }
 
-// ---------------------------------------------------------------- 3. latency
-
-struct LatencyResult {
-  double target_rate = 0, achieved_rate = 0, seconds = 0;
-  uint64_t requests = 0, committed = 0, errors = 0, transport_errors = 0;
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
-  double p50_send_ms = 0, p99_send_ms = 0;
-  size_t connections = 0, retries = 0;
-  double longest_gap_ms = 0;  // longest time with no answer at all (a stall)
-  // (answer time, latency from due) of every committed request, for --only.
-  std::vector<std::pair<double, double>> samples;
-  uint64_t start_wall_ms = 0;
-  std::map<int, uint64_t> errors_by_code;
-};
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-}
-
-LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>& txs, double rate) {
-  LatencyResult r;
-  r.target_rate = rate;
-  std::vector<std::string> bodies;
-  bodies.reserve(txs.size());
-  for (size_t i = 0; i < txs.size(); ++i) {
-    bodies.push_back(submit_request(i, ledger::tx_to_json(txs[i], true).dump(), "committed"));
-  }
-  std::vector<uint16_t> ports;
-  for (const auto& n : cluster.nodes()) ports.push_back(n.rpc_port);
-  // Enough connections for the rate at up to 500 ms per commit, within the
-  // server's 512 connections per node.
-  size_t conns_max = std::clamp<size_t>(static_cast<size_t>(rate * 0.5), 30, 3 * 400);
-  bench::OpenLoopClient client(ports, bodies, rate, conns_max);
-  auto start = Clock::now();
-  r.start_wall_ms = wall_ms();
-  auto outcomes = client.run(std::min<size_t>(conns_max / 3, 64));
-  r.seconds = secs_since(start);
-  r.connections = client.connections_opened();
-  r.retries = client.retries();
-  std::vector<double> due_ms, send_ms, done_at;
-  for (const auto& o : outcomes) {
-    ++r.requests;
-    if (o.latency_from_due_ms < 0) {
-      ++r.transport_errors;
-      continue;
-    }
-    done_at.push_back(o.done_at_ms);
-    auto j = json::parse(o.body, nullptr, false);
-    if (j.is_object() && j.contains("result") && j["result"].value("status", "") == "committed") {
-      ++r.committed;
-      due_ms.push_back(o.latency_from_due_ms);
-      send_ms.push_back(o.latency_from_send_ms);
-      r.samples.emplace_back(o.done_at_ms, o.latency_from_due_ms);
-    } else {
-      ++r.errors;
-      int code = j.is_object() && j.contains("error") ? j["error"].value("code", 0) : 0;
-      ++r.errors_by_code[code];
-    }
-  }
-  r.achieved_rate = static_cast<double>(r.committed) / r.seconds;
-  std::sort(done_at.begin(), done_at.end());
-  for (size_t k = 1; k < done_at.size(); ++k) {
-    r.longest_gap_ms = std::max(r.longest_gap_ms, done_at[k] - done_at[k - 1]);
-  }
-  r.p50_ms = percentile(due_ms, 50);
-  r.p90_ms = percentile(due_ms, 90);
-  r.p99_ms = percentile(due_ms, 99);
-  r.max_ms = percentile(due_ms, 100);
-  double sum = 0;
-  for (double v : due_ms) sum += v;
-  r.mean_ms = due_ms.empty() ? 0 : sum / static_cast<double>(due_ms.size());
-  r.p50_send_ms = percentile(send_ms, 50);
-  r.p99_send_ms = percentile(send_ms, 99);
-  return r;
-}
-
 // One phase alone, for profiling (--only): its figures on stderr, no report.
 int run_only(const Options& o, const Accounts& accounts, const std::string& work) {
   Cluster cluster(o, accounts, work + "/" + o.only);
@@ -368,12 +281,7 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
         half, lr.achieved_rate, lr.p50_ms, lr.p90_ms, lr.p99_ms, lr.max_ms,
         static_cast<unsigned long long>(lr.errors + lr.transport_errors), lr.longest_gap_ms);
     if (o.keep || !o.work_dir.empty()) {
-      // Where the slow answers fall in time, to line them up with the nodes' logs.
-      std::sort(lr.samples.begin(), lr.samples.end());
-      std::ofstream trace(work + "/latency.tsv");
-      trace << "# answered_at_ms\tlatency_ms (answered_at_ms from the phase's start at unix ms "
-            << lr.start_wall_ms << ")\n";
-      for (const auto& [at, ms] : lr.samples) trace << at << "\t" << ms << "\n";
+      write_latency_trace(lr, work + "/latency.tsv");
       say("latency samples in %s/latency.tsv", work.c_str());
     }
   }
@@ -385,8 +293,6 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
   if (!o.keep && o.work_dir.empty()) fs::remove_all(work);
   return 0;
 }
-
-// ---------------------------------------------------------------- report
 
 }  // namespace
 

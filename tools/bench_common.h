@@ -77,6 +77,17 @@ inline uint64_t wall_ms() {
                                    .count());
 }
 
+// One tx_submit request of a JSON-RPC batch or a single call; tx_json is the
+// transaction's JSON text, wait "none" or "committed".
+inline std::string submit_request(size_t id, const std::string& tx_json, const char* wait) {
+  std::string s = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
+                  R"(,"method":"tx_submit","params":{"wait":")" + wait + R"(","tx":)";
+  s += tx_json;
+  if (std::string_view(wait) == "committed") s += R"(,"timeout_ms":30000)";
+  s += "}}";
+  return s;
+}
+
 inline void say(const char* fmt, auto... args) {
   std::fprintf(stderr, "[bench] ");
   std::fprintf(stderr, fmt, args...);
