@@ -29,8 +29,8 @@ namespace suanli::node {
 
 class RaftStorage final : public consensus::Storage {
  public:
-  // Opens (or creates) the database at path. Errors: "io_error", "no_space",
-  // "corruption", "busy", "storage_error". `env` (tests only) replaces
+  // Opens (or creates) the database at path. Errors: those of from_rocksdb
+  // (node/storage/rocks.h) and of the stored state's decoding. `env` (tests only) replaces
   // RocksDB's default file system; it must outlive the storage.
   static Result<std::unique_ptr<RaftStorage>> open(const std::string& path,
                                                    rocksdb::Env* env = nullptr);
