@@ -124,10 +124,10 @@ nlohmann::json tx_to_json(const Tx& tx, bool with_signature) {
 void sign_tx(Tx& tx, const std::array<uint8_t, 32>& seed) {
   KeyPair key = keypair_from_seed(seed);
   if (tx.signer == PubKey{}) tx.signer = key.pubkey;
-  tx.signing_message = std::string(kTxSigningPrefix) + jcs(tx_to_json(tx, false));
+  encode_tx(tx, nullptr, &tx.signing_message);
   tx.hash = blake2b256(tx.signing_message);
   tx.signature = ed25519_sign(key, tx.signing_message);
-  tx.canonical = jcs(tx_to_json(tx, true));
+  encode_tx(tx, &tx.canonical, nullptr);
 }
 
 bool verify_tx(const Tx& tx) {

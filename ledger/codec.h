@@ -63,12 +63,18 @@ std::optional<StrictJsonAll> parse_strict_all(std::string_view text, std::string
 std::optional<JsonAnomaly> anomaly_within(const std::vector<JsonAnomaly>& anomalies,
                                           std::string_view path);
 
-// Decodes a transaction from its JSON text. kReencode also checks that the
-// typed form re-encodes to exactly the canonical bytes (a guard on the strict
-// reader, asserted); block transactions, admitted by that check once, skip it.
+// Decodes a transaction from its JSON text. Text that is already canonical
+// takes a fast path (no JSON value is built); other text goes through the
+// strict parser, where kReencode also checks that the typed form re-encodes
+// to exactly the value's canonical bytes (a guard on the strict reader,
+// asserted); block transactions, admitted by that check once, skip it.
 enum class DecodeCheck { kReencode, kNone };
 std::variant<Tx, TxError> decode_tx(std::string_view text,
                                     DecodeCheck check = DecodeCheck::kReencode);
+// The fast path of decode_tx alone: the transaction when `text` is exactly
+// the canonical encoding of a valid one, else nullopt (decode_tx then gives
+// the answer, or the error, through the strict parser).
+std::optional<Tx> decode_canonical_tx(std::string_view text);
 // Decodes a transaction from an already-parsed value (for example params.tx of
 // an RPC request). `anomaly` is the first anomaly of the value's subtree, with
 // paths relative to the transaction object.
@@ -81,6 +87,14 @@ std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
 std::string jcs(const nlohmann::json& value);
 // JCS of an object without its member `skip` (a transaction's signing form).
 std::string jcs_without_member(const nlohmann::json& object, std::string_view skip);
+// Appends `s` as a JCS string literal, quotes included.
+void append_jcs_string(std::string& out, std::string_view s);
+
+// The canonical JSON of `tx` (signature included) and its signing message,
+// written straight from the typed fields: each equals the JCS of
+// tx_to_json(tx, ...) with the prefix for the signing message, but no JSON
+// value is built. Either output may be null.
+void encode_tx(const Tx& tx, std::string* canonical, std::string* signing_message);
 
 // JSON of a transaction built from its typed fields (without signature when
 // `with_signature` is false). Used by builders (wallet, tests, benchmarks).

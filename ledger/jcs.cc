@@ -60,7 +60,9 @@ bool key_less(const std::string& a, const std::string& b) {
   return to_utf16(a) < to_utf16(b);
 }
 
-void write_string(std::string& out, std::string_view s) {
+}  // namespace
+
+void append_jcs_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t plain = 0;  // start of the run of characters copied as they are
@@ -101,6 +103,8 @@ void write_string(std::string& out, std::string_view s) {
   out.append(s.data() + plain, s.size() - plain);
   out.push_back('"');
 }
+
+namespace {
 
 // ECMAScript Number::toString (RFC 8785 §3.2.2.3) from the shortest
 // round-trip digits that std::to_chars gives.
@@ -153,7 +157,7 @@ void write_object(std::string& out, const nlohmann::json& v, std::string_view sk
   out.push_back('{');
   for (size_t i = 0; i < keys.size(); ++i) {
     if (i > 0) out.push_back(',');
-    write_string(out, *keys[i]);
+    append_jcs_string(out, *keys[i]);
     out.push_back(':');
     write_value(out, v.find(*keys[i]).value());
   }
@@ -179,7 +183,7 @@ void write_value(std::string& out, const nlohmann::json& v) {
       write_double(out, v.get<double>());
       break;
     case T::string:
-      write_string(out, v.get_ref<const std::string&>());
+      append_jcs_string(out, v.get_ref<const std::string&>());
       break;
     case T::object:
       write_object(out, v);

@@ -8,6 +8,7 @@
 #include "common/assert.h"
 #include "ledger/codec.h"
 #include "ledger/crypto.h"
+#include "ledger/json_lite.h"
 #include "ledger/tx_fields.h"
 
 namespace suanli::ledger {
@@ -40,7 +41,8 @@ bool deeper_than(const json& value, size_t limit) {
   return false;
 }
 
-bool read(FieldReader& r, ParticipantRegister& p) {
+template <typename R>
+bool read(R& r, ParticipantRegister& p) {
   return r.members({"pubkey", "role", "province", "name", "credit_code", "group"}) &&
          r.hex("pubkey", p.pubkey) && r.enumeration("role", role_from_name, p.role) &&
          r.province("province", p.province) && r.text("name", 1, kNameMax, p.name) &&
@@ -48,27 +50,32 @@ bool read(FieldReader& r, ParticipantRegister& p) {
          r.credit_code("group", p.group, true);
 }
 
-bool read(FieldReader& r, ParticipantFreeze& p) {
+template <typename R>
+bool read(R& r, ParticipantFreeze& p) {
   return r.members({"pubkey", "frozen"}) && r.hex("pubkey", p.pubkey) &&
          r.boolean("frozen", p.frozen);
 }
 
-bool read(FieldReader& r, Deposit& p) {
+template <typename R>
+bool read(R& r, Deposit& p) {
   return r.members({"to", "amount", "reference"}) && r.hex("to", p.to) &&
          r.uint("amount", 1, p.amount) && r.text("reference", 1, kReferenceMax, p.reference);
 }
 
-bool read(FieldReader& r, Withdraw& p) {
+template <typename R>
+bool read(R& r, Withdraw& p) {
   return r.members({"amount", "reference"}) && r.uint("amount", 1, p.amount) &&
          r.text("reference", 1, kReferenceMax, p.reference);
 }
 
-bool read(FieldReader& r, Transfer& p) {
+template <typename R>
+bool read(R& r, Transfer& p) {
   return r.members({"to", "amount", "memo"}) && r.hex("to", p.to) &&
          r.uint("amount", 1, p.amount) && r.text("memo", 0, kMemoMax, p.memo);
 }
 
-bool read_resource(FieldReader& r, Resource& out) {
+template <typename R>
+bool read_resource(R& r, Resource& out) {
   auto sub = r.object("resource");
   return sub && sub->members({"class", "model", "unit"}) &&
          sub->enumeration("class", resource_class_from_name, out.cls) &&
@@ -78,13 +85,14 @@ bool read_resource(FieldReader& r, Resource& out) {
 
 // `vouchers` may be left out; present, it must list at least one voucher so
 // that the typed form re-encodes to the JSON that was signed.
-bool read_vouchers(FieldReader& r, std::vector<VoucherUse>& out) {
+template <typename R>
+bool read_vouchers(R& r, std::vector<VoucherUse>& out) {
   if (!r.has("vouchers")) return true;
-  const json* list = r.array("vouchers");
-  if (list == nullptr) return false;
-  if (list->empty()) return r.fail("vouchers", "must be left out when empty");
+  const std::optional<size_t> size = r.array("vouchers");
+  if (!size) return false;
+  if (*size == 0) return r.fail("vouchers", "must be left out when empty");
   std::set<Hash32> seen;
-  for (size_t i = 0; i < list->size(); ++i) {
+  for (size_t i = 0; i < *size; ++i) {
     auto item = r.element("vouchers", i);
     VoucherUse use;
     if (!item || !item->members({"voucher_id", "amount"}) ||
@@ -99,7 +107,8 @@ bool read_vouchers(FieldReader& r, std::vector<VoucherUse>& out) {
   return true;
 }
 
-bool read(FieldReader& r, ContractCreate& p) {
+template <typename R>
+bool read(R& r, ContractCreate& p) {
   return r.members({"contract_id", "provider", "resource", "quantity", "unit_price", "deadline"},
                    {"vouchers"}) &&
          r.hex("contract_id", p.contract_id) && r.hex("provider", p.provider) &&
@@ -108,54 +117,64 @@ bool read(FieldReader& r, ContractCreate& p) {
          read_vouchers(r, p.vouchers);
 }
 
-bool read(FieldReader& r, ContractRef& p) {
+template <typename R>
+bool read(R& r, ContractRef& p) {
   return r.members({"contract_id"}) && r.hex("contract_id", p.contract_id);
 }
 
-bool read(FieldReader& r, ContractReason& p) {
+template <typename R>
+bool read(R& r, ContractReason& p) {
   return r.members({"contract_id", "reason"}) && r.hex("contract_id", p.contract_id) &&
          r.text("reason", 1, kReasonMax, p.reason);
 }
 
-bool read(FieldReader& r, DeliveryReport& p) {
+template <typename R>
+bool read(R& r, DeliveryReport& p) {
   return r.members({"contract_id", "quantity", "evidence"}) &&
          r.hex("contract_id", p.contract_id) && r.uint("quantity", 1, p.quantity) &&
          r.hex("evidence", p.evidence);
 }
 
-bool read(FieldReader& r, DeliveryRef& p) {
+template <typename R>
+bool read(R& r, DeliveryRef& p) {
   return r.members({"contract_id", "seq"}) && r.hex("contract_id", p.contract_id) &&
          r.uint("seq", 0, p.seq);
 }
 
-bool read(FieldReader& r, DeliveryDispute& p) {
+template <typename R>
+bool read(R& r, DeliveryDispute& p) {
   return r.members({"contract_id", "seq", "reason"}) && r.hex("contract_id", p.contract_id) &&
          r.uint("seq", 0, p.seq) && r.text("reason", 1, kReasonMax, p.reason);
 }
 
-bool read(FieldReader& r, DisputeResolve& p) {
+template <typename R>
+bool read(R& r, DisputeResolve& p) {
   return r.members({"contract_id", "seq", "accepted_quantity"}) &&
          r.hex("contract_id", p.contract_id) && r.uint("seq", 0, p.seq) &&
          r.uint("accepted_quantity", 0, p.accepted_quantity);
 }
 
-bool read(FieldReader& r, VoucherApply& p) {
+template <typename R>
+bool read(R& r, VoucherApply& p) {
   return r.members({"contract_id", "program"}) && r.hex("contract_id", p.contract_id) &&
          r.province("program", p.program);
 }
 
-bool read(FieldReader& r, VoucherRedeem& p) {
+template <typename R>
+bool read(R& r, VoucherRedeem& p) {
   return r.members({"voucher_id", "amount"}) && r.hex("voucher_id", p.voucher_id) &&
          r.uint("amount", 1, p.amount);
 }
 
-bool read(FieldReader& r, VoucherRevoke& p) {
+template <typename R>
+bool read(R& r, VoucherRevoke& p) {
   return r.members({"voucher_id", "reason"}) && r.hex("voucher_id", p.voucher_id) &&
          r.text("reason", 1, kReasonMax, p.reason);
 }
 
 // As a genesis programme, except that a budget may be set to 0 (no new vouchers).
-bool read(FieldReader& r, ProgramParams& p) {
+template <typename R>
+bool read(R& r, ProgramParams& p) {
   return r.members({"province", "basis", "rate_bps", "max_per_voucher", "max_per_buyer_per_year",
                     "max_term_ms", "validity_ms", "budget"}) &&
          r.province("province", p.province) && r.enumeration("basis", basis_from_name, p.basis) &&
@@ -166,38 +185,44 @@ bool read(FieldReader& r, ProgramParams& p) {
          r.uint("budget", 0, p.budget);
 }
 
-bool read(FieldReader& r, SettlementClose&) { return r.members({}); }
+template <typename R>
+bool read(R& r, SettlementClose&) { return r.members({}); }
 
-bool read(FieldReader& r, SettlementSign& p) {
+template <typename R>
+bool read(R& r, SettlementSign& p) {
   return r.members({"period"}) && r.uint("period", 0, p.period);
 }
 
-bool read(FieldReader& r, NodePropose& p) {
+template <typename R>
+bool read(R& r, NodePropose& p) {
   return r.members({"action", "node_id", "pubkey", "address"}) &&
          r.enumeration("action", node_action_from_name, p.action) &&
          r.node_id("node_id", p.node_id) && r.hex("pubkey", p.pubkey) &&
          r.text("address", 1, kAddressMax, p.address);
 }
 
-bool read(FieldReader& r, RegulatorPropose& p) {
+template <typename R>
+bool read(R& r, RegulatorPropose& p) {
   return r.members({"pubkey", "province", "name", "credit_code"}) && r.hex("pubkey", p.pubkey) &&
          r.province("province", p.province) && r.text("name", 1, kNameMax, p.name) &&
          r.credit_code("credit_code", p.credit_code, false);
 }
 
-bool read(FieldReader& r, ProposalApprove& p) {
+template <typename R>
+bool read(R& r, ProposalApprove& p) {
   return r.members({"proposal"}) && r.hex("proposal", p.proposal);
 }
 
-template <typename T>
-bool read_into(FieldReader& r, Payload& out) {
+template <typename T, typename R>
+bool read_into(R& r, Payload& out) {
   T p;
   if (!read(r, p)) return false;
   out = std::move(p);
   return true;
 }
 
-bool read_payload(TxType type, FieldReader& r, Payload& out) {
+template <typename R>
+bool read_payload(TxType type, R& r, Payload& out) {
   switch (type) {
     case TxType::kParticipantRegister:
       return read_into<ParticipantRegister>(r, out);
@@ -251,7 +276,8 @@ bool read_payload(TxType type, FieldReader& r, Payload& out) {
   return false;
 }
 
-bool read_envelope(FieldReader& r, Tx& tx) {
+template <typename R>
+bool read_envelope(R& r, Tx& tx) {
   if (!r.members({"chain_id", "type", "signer", "nonce", "expires_at", "payload", "signature"}) ||
       !r.chain_id("chain_id", tx.chain_id) || !r.enumeration("type", tx_type_from_name, tx.type) ||
       !r.hex("signer", tx.signer) || !r.hex("nonce", tx.nonce) ||
@@ -268,6 +294,22 @@ bool read_envelope(FieldReader& r, Tx& tx) {
 }
 
 }  // namespace
+
+// Only text that is exactly the canonical encoding of what was read is
+// accepted here, so both paths give the same transaction.
+std::optional<Tx> decode_canonical_tx(std::string_view text) {
+  if (text.size() > kTxBytesMax) return std::nullopt;
+  thread_local LiteJson doc;  // reused: its vectors keep their capacity
+  if (!doc.parse(text) || doc.root().get().kind != LiteJson::Kind::kObject) return std::nullopt;
+  std::optional<TxError> error;
+  LiteFieldReader reader(doc.root(), "", &error);
+  Tx tx;
+  if (!read_envelope(reader, tx)) return std::nullopt;
+  encode_tx(tx, &tx.canonical, &tx.signing_message);
+  if (tx.canonical != text) return std::nullopt;
+  tx.hash = blake2b256(tx.signing_message);
+  return tx;
+}
 
 std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
                                     const std::optional<JsonAnomaly>& anomaly, DecodeCheck check) {
@@ -288,25 +330,23 @@ std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
     return TxError{TxErrorKind::kInvalid, "", "a transaction must be a JSON object"};
   }
   std::optional<TxError> error;
-  FieldReader reader(value, "", &error);
+  FieldReader reader(&value, "", &error);
   Tx tx;
   if (!read_envelope(reader, tx)) {
     SUANLI_ASSERT(error.has_value());
     return std::move(*error);
   }
-  // The signing form is the canonical form without the signature member.
-  tx.signing_message = std::string(kTxSigningPrefix) + jcs_without_member(value, "signature");
-  tx.hash = blake2b256(tx.signing_message);
-  tx.canonical = std::move(whole);
+  encode_tx(tx, &tx.canonical, &tx.signing_message);
   if (check == DecodeCheck::kReencode) {
     // Pair check: the typed form re-encodes to exactly what was received.
-    SUANLI_ASSERT_MSG(jcs(tx_to_json(tx, true)) == tx.canonical,
-                      "decoded transaction does not re-encode");
+    SUANLI_ASSERT_MSG(tx.canonical == whole, "decoded transaction does not re-encode");
   }
+  tx.hash = blake2b256(tx.signing_message);
   return tx;
 }
 
 std::variant<Tx, TxError> decode_tx(std::string_view text, DecodeCheck check) {
+  if (auto tx = decode_canonical_tx(text)) return std::move(*tx);
   std::string error;
   auto parsed = parse_strict(text, &error);
   if (!parsed) return TxError{TxErrorKind::kParse, "", error};
