@@ -81,7 +81,83 @@ rocksdb::ColumnFamilyOptions family_options() {
   return cf;
 }
 
+// The families whose point reads are cached: small values read again and
+// again. Transaction records and blocks are read once, if ever.
+bool cached_family(char prefix) { return prefix == ledger::kCfState || prefix == ledger::kCfMeta; }
+
 }  // namespace
+
+ReadCache::Shard& ReadCache::shard(std::string_view key) {
+  // The high bits: the unordered_map in the shard buckets by the low ones.
+  return shards_[(KeyHash{}(key) >> 56) % kShards];
+}
+
+std::optional<std::optional<std::string>> ReadCache::find(std::string_view key,
+                                                          uint64_t* generation) {
+  Shard& s = shard(key);
+  std::lock_guard lock(s.mu);
+  auto it = s.entries.find(key);
+  if (it == s.entries.end()) {
+    ++s.misses;
+    *generation = s.generation;
+    return std::nullopt;
+  }
+  ++s.hits;
+  return it->second;
+}
+
+void ReadCache::fill(std::string_view key, const std::optional<std::string>& value,
+                     uint64_t generation) {
+  Shard& s = shard(key);
+  std::lock_guard lock(s.mu);
+  if (s.generation != generation) return;  // a commit came in between
+  // Full: start the shard again; hot keys come back at their next read.
+  if (s.entries.size() >= kEntriesPerShardMax) s.entries.clear();
+  s.entries.emplace(std::string(key), value);
+}
+
+void ReadCache::written(std::string_view key, const std::optional<std::string>& value) {
+  Shard& s = shard(key);
+  std::lock_guard lock(s.mu);
+  ++s.generation;
+  auto it = s.entries.find(key);
+  if (it != s.entries.end()) it->second = value;
+}
+
+void ReadCache::clear() {
+  for (Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    ++s.generation;
+    s.entries.clear();
+  }
+}
+
+size_t ReadCache::size() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.entries.size();
+  }
+  return n;
+}
+
+uint64_t ReadCache::hits() const {
+  uint64_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.hits;
+  }
+  return n;
+}
+
+uint64_t ReadCache::misses() const {
+  uint64_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.misses;
+  }
+  return n;
+}
 
 struct StateStore::Impl {
   std::string path;
@@ -156,12 +232,24 @@ std::optional<std::string> StateStore::get(std::string_view key) const {
   if (key.empty()) return std::nullopt;
   int index = cf_index(key[0]);
   if (index < 0) return std::nullopt;  // no family, so no such key
-  std::shared_lock lock(mu_);
-  std::string value;
+  std::shared_lock lock(mu_);  // held until the cache is filled: switch_to() empties it
+  const bool cached = cached_family(key[0]);
+  uint64_t generation = 0;
+  if (cached) {
+    if (auto hit = cache_.find(key, &generation)) return std::move(*hit);
+  }
+  std::optional<std::string> value(std::in_place);
   rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(index), slice(key.substr(1)), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) read_failed(s, "get");
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(index), slice(key.substr(1)), &*value);
+  if (s.IsNotFound()) {
+    value.reset();
+  } else if (!s.ok()) {
+    read_failed(s, "get");
+  }
+  if (cached) {
+    if (before_fill_) before_fill_();
+    cache_.fill(key, value, generation);
+  }
   return value;
 }
 
@@ -217,6 +305,9 @@ Status StateStore::commit(const ledger::WriteSet& writes, Sync sync) {
     options.sync = sync == Sync::kYes;
     rocksdb::Status s = impl_->db->Write(options, &batch);
     if (!s.ok()) return from_rocksdb(s, "commit " + impl_->path);
+    for (const auto& [key, value] : writes) {
+      if (cached_family(key[0])) cache_.written(key, value);
+    }
     return Status::ok();
   } catch (const std::exception& e) {
     return Status::error("storage_error", "commit " + impl_->path + ": " + e.what());
@@ -230,6 +321,7 @@ Status StateStore::switch_to(const std::string& path) {
   {
     std::unique_lock lock(mu_);
     old = std::exchange(impl_, std::move(*next));
+    cache_.clear();
   }
   return Status::ok();  // `old` closes here, outside the lock
 }
@@ -246,6 +338,7 @@ Status StateStore::resume() {
   // RocksDB retries by itself at once and turns the error fatal when the
   // disk is still full; only reopening clears that. Readers wait meanwhile.
   std::unique_lock lock(mu_);
+  cache_.clear();
   const std::string path = impl_->path;
   if (Status p = probe_write(env_, path); !p) return p;
   impl_.reset();

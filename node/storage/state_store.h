@@ -15,13 +15,24 @@
 // for one key, and a scan reads one consistent snapshot. switch_to() waits
 // for running reads and then moves every later one to the new database.
 //
+// Point reads of the state and meta families go through a bounded read cache
+// (participants and contracts are read by every transaction that names
+// them): a commit updates the entries it writes after RocksDB took the
+// batch, switch_to() and resume() empty it, and a read that raced a commit
+// does not fill it (ReadCache).
+//
 // Reads have no error channel (ledger::KvRead): a failing read is a storage
 // fault the ledger cannot interpret deterministically, so it aborts the node
 // (SUANLI_ASSERT) rather than risk divergence. Writes report Status.
 #pragma once
 
+#include <array>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +45,43 @@ class Env;
 }
 
 namespace suanli::node {
+
+// The read cache of StateStore: bounded, sharded by key hash. Each shard
+// counts the commits that touched it, so that a reader that missed, read the
+// database and comes back after a commit to the shard leaves no old value.
+class ReadCache {
+ public:
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kEntriesPerShardMax = 4096;  // 64K entries in all
+
+  // The cached value (nullopt inside: known absent), or nullopt on a miss
+  // with `*generation` set for fill().
+  std::optional<std::optional<std::string>> find(std::string_view key, uint64_t* generation);
+  // Caches what the database returned, unless a commit touched the shard
+  // since find() set `generation`.
+  void fill(std::string_view key, const std::optional<std::string>& value, uint64_t generation);
+  // A committed write: updates the entry when cached.
+  void written(std::string_view key, const std::optional<std::string>& value);
+  void clear();
+  size_t size() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  struct KeyHash {
+    using is_transparent = void;  // find() by string_view, without a copy
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, std::optional<std::string>, KeyHash, std::equal_to<>>
+        entries;
+    uint64_t generation = 0;
+    uint64_t hits = 0, misses = 0;
+  };
+  Shard& shard(std::string_view key);
+  std::array<Shard, kShards> shards_;
+};
 
 class StateStore final : public ledger::KvRead {
  public:
@@ -76,6 +124,12 @@ class StateStore final : public ledger::KvRead {
 
   std::string path() const;
 
+  // The read cache's figures (tests and metrics).
+  const ReadCache& cache() const { return cache_; }
+  // Tests only: runs between a cache miss's database read and its fill. Set
+  // it before any reader runs.
+  void TEST_set_before_fill(std::function<void()> hook) { before_fill_ = std::move(hook); }
+
   // After a failed write RocksDB refuses every write until this clears its
   // background error (once there is space again). A failed commit wrote
   // nothing, so the caller commits the same writes again after this.
@@ -89,6 +143,8 @@ class StateStore final : public ledger::KvRead {
   rocksdb::Env* env_ = nullptr;
   mutable std::shared_mutex mu_;  // exclusive only while switching databases
   std::unique_ptr<Impl> impl_;
+  mutable ReadCache cache_;
+  std::function<void()> before_fill_;
 };
 
 }  // namespace suanli::node

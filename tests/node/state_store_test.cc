@@ -6,9 +6,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 #include <utility>
+#include <array>
 #include <atomic>
 #include <vector>
 
@@ -302,6 +304,116 @@ TEST(StateStoreTest, SwitchToServesTheOtherDatabaseWhileReadersRun) {
   ASSERT_TRUE(old);
   EXPECT_EQ(old->get(key(kCfState, "k")), "old");
   EXPECT_FALSE(old->get(key(kCfState, "z")));
+}
+
+TEST(StateStoreTest, ReadCacheKeepsStateAndMetaAndFollowsCommits) {
+  TempDir dir;
+  auto store = open_store(dir.sub("db"));
+  ASSERT_TRUE(store);
+  const std::string k = key(kCfState, "participant");
+  const std::string t = key(kCfTxIndex, "record");
+  ASSERT_TRUE(store->commit({{k, std::string("v1")}, {t, std::string("r")}}));
+  EXPECT_EQ(store->get(k), "v1");  // a miss that fills the cache
+  const uint64_t hits = store->cache().hits();
+  EXPECT_EQ(store->get(k), "v1");
+  EXPECT_EQ(store->cache().hits(), hits + 1);
+  EXPECT_EQ(store->get(t), "r");  // transaction records are not cached
+  EXPECT_EQ(store->cache().size(), 1u);
+  ASSERT_TRUE(store->commit({{k, std::string("v2")}}));
+  EXPECT_EQ(store->get(k), "v2");
+  EXPECT_EQ(store->cache().hits(), hits + 2);  // the commit updated the entry
+  ASSERT_TRUE(store->commit({{k, std::nullopt}}));
+  EXPECT_FALSE(store->get(k));
+  // Absence is cached too, and a later put replaces it.
+  const std::string m = key(kCfMeta, "height");
+  EXPECT_FALSE(store->get(m));
+  EXPECT_FALSE(store->get(m));
+  ASSERT_TRUE(store->commit({{m, std::string("7")}}));
+  EXPECT_EQ(store->get(m), "7");
+  // A failed commit (a key of no family) writes nothing, in the cache neither.
+  EXPECT_FALSE(store->commit({{m, std::string("8")}, {"?bad", std::string("x")}}));
+  EXPECT_EQ(store->get(m), "7");
+}
+
+TEST(StateStoreTest, ReadCacheIsBounded) {
+  TempDir dir;
+  auto store = open_store(dir.sub("db"));
+  ASSERT_TRUE(store);
+  const size_t n = ReadCache::kShards * ReadCache::kEntriesPerShardMax * 2;
+  for (size_t i = 0; i < n; ++i) store->get(key(kCfState, std::to_string(i)));
+  EXPECT_LE(store->cache().size(), ReadCache::kShards * ReadCache::kEntriesPerShardMax);
+  EXPECT_GT(store->cache().size(), 0u);
+}
+
+// Readers racing a writer: once a commit has returned, no read may see a
+// value older than it (a reader that missed before the commit must not put
+// the old value into the cache after it).
+TEST(StateStoreTest, ReadCacheNeverServesAValueOlderThanTheLastCommit) {
+  TempDir dir;
+  auto store = open_store(dir.sub("db"));
+  ASSERT_TRUE(store);
+  constexpr int kKeys = 4;
+  std::array<std::atomic<uint64_t>, kKeys> committed{};
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_TRUE(store->commit({{key(kCfState, std::to_string(i)), std::to_string(0)}}));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> stale{0}, reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&, r] {
+      std::mt19937 rng(static_cast<unsigned>(r));
+      while (!stop.load()) {
+        const int i = static_cast<int>(rng() % kKeys);
+        const uint64_t floor = committed[static_cast<size_t>(i)].load();
+        auto v = store->get(key(kCfState, std::to_string(i)));
+        if (!v || std::stoull(*v) < floor) ++stale;
+        ++reads;
+      }
+    });
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  uint64_t value = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    ++value;
+    const int i = static_cast<int>(value % kKeys);
+    ASSERT_TRUE(store->commit({{key(kCfState, std::to_string(i)), std::to_string(value)}},
+                              StateStore::Sync::kNo));
+    committed[static_cast<size_t>(i)] = value;
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(stale.load(), 0u) << "of " << reads.load() << " reads";
+  EXPECT_GT(value, 100u);
+  EXPECT_GT(reads.load(), 1000u);
+}
+
+// The race above, made to happen: a reader misses and reads the old value
+// from the database, a commit of a new value returns, then the reader fills
+// the cache. The next read must see the new value.
+TEST(StateStoreTest, ReadCacheKeepsNoValueReadBeforeACommitThatReturned) {
+  TempDir dir;
+  auto store = open_store(dir.sub("db"));
+  ASSERT_TRUE(store);
+  const std::string k = key(kCfState, "k");
+  ASSERT_TRUE(store->commit({{k, std::string("old")}}));
+  std::promise<void> read_done, commit_done;
+  auto commit_done_future = commit_done.get_future();
+  std::atomic<bool> armed{true};  // the first fill only
+  store->TEST_set_before_fill([&] {
+    if (!armed.exchange(false)) return;
+    read_done.set_value();
+    commit_done_future.wait();
+  });
+  std::optional<std::string> seen;
+  std::thread reader([&] { seen = store->get(k); });
+  read_done.get_future().wait();
+  ASSERT_TRUE(store->commit({{k, std::string("new")}}));
+  commit_done.set_value();
+  reader.join();
+  EXPECT_EQ(seen, "old");           // it read before the commit
+  EXPECT_EQ(store->get(k), "new");  // and left nothing stale behind
+  EXPECT_EQ(store->get(k), "new");
 }
 
 }  // namespace
