@@ -1,5 +1,7 @@
 #include "node/storage/rocks.h"
 
+#include <rocksdb/env.h>
+
 namespace suanli::node {
 
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
@@ -19,6 +21,13 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
 void tune_background(rocksdb::DBOptions& options) {
   options.bytes_per_sync = 1 << 20;
   options.wal_bytes_per_sync = 1 << 20;
+  // Compactions run only on otherwise idle CPU (SCHED_IDLE), so that they
+  // never take a core from the threads that answer clients; flushes keep
+  // their priority, since writes stop when memtables wait for them. Under
+  // full load a compaction backlog slows writes down (RocksDB's own
+  // triggers), which frees CPU for it.
+  rocksdb::Env* env = options.env != nullptr ? options.env : rocksdb::Env::Default();
+  (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kIdle);
 }
 
 void tune_family(rocksdb::ColumnFamilyOptions& options) { options.write_buffer_size = 16 << 20; }

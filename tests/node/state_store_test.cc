@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <random>
 #include <thread>
 #include <utility>
@@ -414,6 +415,49 @@ TEST(StateStoreTest, ReadCacheKeepsNoValueReadBeforeACommitThatReturned) {
   EXPECT_EQ(seen, "old");           // it read before the commit
   EXPECT_EQ(store->get(k), "new");  // and left nothing stale behind
   EXPECT_EQ(store->get(k), "new");
+}
+
+// The scheduling policy of this process's threads named `name` (field 41 of
+// /proc/self/task/<tid>/stat; SCHED_IDLE is 5).
+std::vector<int> thread_policies(const std::string& name) {
+  std::vector<int> out;
+  for (const auto& e : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(e.path() / "comm");
+    std::string n;
+    std::getline(comm, n);
+    if (n != name) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "(comm) "
+    std::string f;
+    for (int i = 3; i <= 41 && fields >> f; ++i) {
+      if (i == 41) out.push_back(std::stoi(f));
+    }
+  }
+  return out;
+}
+
+TEST(StateStoreTest, CompactionsRunAtIdlePriority) {
+  TempDir dir;
+  auto store = open_store(dir.sub("db"));
+  ASSERT_TRUE(store);
+  // Enough flushed tables in one family for RocksDB to compact them.
+  for (int round = 0; round < 6; ++round) {
+    WriteSet w;
+    for (int i = 0; i < 200; ++i) w[key(kCfState, std::to_string(round * 1000 + i))] = "v";
+    ASSERT_TRUE(store->commit(w));
+    ASSERT_TRUE(store->flush_async());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::vector<int> low;
+  for (int i = 0; i < 100 && low.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    low = thread_policies("rocksdb:low");
+  }
+  ASSERT_FALSE(low.empty()) << "no compaction thread ran";
+  for (int policy : low) EXPECT_EQ(policy, 5) << "a compaction thread is not SCHED_IDLE";
+  for (int policy : thread_policies("rocksdb:high")) EXPECT_EQ(policy, 0);  // flushes: SCHED_OTHER
 }
 
 }  // namespace
