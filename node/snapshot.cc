@@ -23,6 +23,7 @@
 #include "node/backup.h"
 #include "node/meta.h"
 #include "node/node_impl.h"
+#include "node/snapshot_schedule.h"
 
 namespace suanli::node {
 namespace fs = std::filesystem;
@@ -101,13 +102,14 @@ void NodeImpl::maybe_snapshot(bool force) {
     return;
   }
   if (index == 0 || index <= last_snapshot_index_) return;
-  const uint64_t since = index - last_snapshot_index_;
   const uint64_t interval = opts_.snapshot_interval_entries;
-  if (!force && since < interval) {
+  const uint64_t due =
+      next_snapshot_index(last_snapshot_index_, interval, snapshot_phase(raft_id_, interval));
+  if (!force && index < due) {
     // Flushing the memtables shortly before the checkpoint keeps the
     // checkpoint's own flush, which holds up applying, small.
     const uint64_t lead = std::max<uint64_t>(1, interval / 50);
-    if (since == interval - lead && interval > lead) {
+    if (index + lead == due) {
       if (Status s = state_->flush_async(); !s) {
         spdlog::debug("flush before the snapshot not started: {}", s.to_string());
       }
