@@ -181,10 +181,12 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   if (method_it == request.end() || !method_it->is_string()) {
     return fail(invalid_request("method must be a string"));
   }
-  json params = nullptr;
-  if (auto it = request.find("params"); it != request.end()) {
-    params = *it;  // checked after the method is known: wrong types are -32602
-  }
+  // Checked after the method is known: wrong types are -32602. A reference
+  // into the parsed document, which outlives this call; copied only by a read
+  // that waits.
+  static const json kNoParams = nullptr;
+  auto params_it = request.find("params");
+  const json& params = params_it != request.end() ? *params_it : kNoParams;
   if (auto e = envelope_anomaly(doc->parsed.anomalies, prefix)) return fail(*e);
   // A valid notification is never answered, not even with an error.
   auto fail_call = [&](const RpcError& e) {
@@ -235,7 +237,7 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   };
   switch (method->kind) {
     case MethodKind::kRead:
-      return run_read(*method, std::move(params), ctx.post, std::move(answer));
+      return run_read(*method, params, ctx.post, std::move(answer));
     case MethodKind::kSubmit:
       return run_submit(doc, params, prefix, ctx.post, std::move(answer));
     case MethodKind::kSession:

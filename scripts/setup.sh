@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build ccache pkg-config libgtest-dev librocksdb-dev libsodium-dev
           nlohmann-json3-dev libspdlog-dev libboost-dev libboost-system-dev
-          libboost-program-options-dev
+          libboost-program-options-dev libjemalloc-dev
           chromium fonts-wqy-zenhei)  # the explorer's browser test (tests/web), CJK glyphs
 packages+=("$@")
 missing=()

@@ -30,6 +30,16 @@ void tune_background(rocksdb::DBOptions& options) {
   (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kIdle);
 }
 
-void tune_family(rocksdb::ColumnFamilyOptions& options) { options.write_buffer_size = 16 << 20; }
+void tune_family(rocksdb::ColumnFamilyOptions& options) {
+  options.write_buffer_size = 16 << 20;
+  // Flushes and the first compaction write their tables uncompressed: most of
+  // that data is rewritten soon (or, in the Raft log, deleted), and Snappy on
+  // it took 1.5% of a node's CPU at peak load. Deeper levels, which hold the
+  // bulk of a long-lived state, stay compressed.
+  options.compression_per_level.assign(static_cast<size_t>(options.num_levels),
+                                       rocksdb::kSnappyCompression);
+  options.compression_per_level[0] = rocksdb::kNoCompression;
+  options.compression_per_level[1] = rocksdb::kNoCompression;
+}
 
 }  // namespace suanli::node
