@@ -43,7 +43,7 @@ std::shared_future<std::shared_ptr<PreparedBlock>> NodeImpl::prepare_async(
       prepared->signature_ok = std::move(ok);
       promise->set_value(prepared);
     });
-  });
+  }, VerifyPool::Priority::kBlock);
   if (!posted) {
     prepared_.erase(hash);
     std::promise<std::shared_ptr<PreparedBlock>> none;

@@ -63,21 +63,21 @@ void VerifyPool::run() {
     std::function<void()> job;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, queue drained
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty() || !block_jobs_.empty(); });
+      auto& queue = !block_jobs_.empty() ? block_jobs_ : jobs_;
+      if (queue.empty()) return;  // stopping, queues drained
+      job = std::move(queue.front());
+      queue.pop_front();
     }
     job();
   }
 }
 
-void VerifyPool::push(std::function<void()> job, bool force) {
+void VerifyPool::push(std::function<void()> job, Priority priority) {
   {
     std::lock_guard lock(mu_);
-    (void)force;
     if (!stopping_) {
-      jobs_.push_back(std::move(job));
+      (priority == Priority::kBlock ? block_jobs_ : jobs_).push_back(std::move(job));
       job = nullptr;
     }
   }
@@ -88,12 +88,13 @@ void VerifyPool::push(std::function<void()> job, bool force) {
   cv_.notify_one();
 }
 
-bool VerifyPool::post(std::function<void()> job) {
+bool VerifyPool::post(std::function<void()> job, Priority priority) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || jobs_.size() >= kVerifyQueueJobsMax) return false;
+    const auto& queue = priority == Priority::kBlock ? block_jobs_ : jobs_;
+    if (stopping_ || queue.size() >= kVerifyQueueJobsMax) return false;
   }
-  push(std::move(job), false);
+  push(std::move(job), priority);
   return true;
 }
 
@@ -131,7 +132,7 @@ void VerifyPool::verify_batch(std::shared_ptr<const std::vector<ledger::Tx>> txs
       if (state->remaining.fetch_sub(1) == 1) {
         state->done(std::vector<bool>(state->results.begin(), state->results.end()));
       }
-    }, true);
+    }, Priority::kBlock);
   }
 }
 

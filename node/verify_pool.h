@@ -55,13 +55,17 @@ class VerifyPool {
   // Runs the queued jobs and joins the workers; idempotent. Later post()s
   // are refused and verify_batch() runs on the caller's thread.
   void stop();
-  // Runs `job` on a worker. Returns false when the queue is full or stopped.
-  bool post(std::function<void()> job);
+  // Work for blocks (already ordered by Raft: every client waits on them)
+  // runs before the admission of new transactions.
+  enum class Priority { kAdmission, kBlock };
+  // Runs `job` on a worker. Returns false when its queue is full or the pool stopped.
+  bool post(std::function<void()> job, Priority priority = Priority::kAdmission);
   // Verifies (through the cache) and records the result. Callable from any thread.
   bool verify(const ledger::Tx& tx);
   // Verifies a batch on the pool, splitting it across workers, then calls
-  // done(results) on a worker thread. Always accepted (block verification
-  // must not be refused; it is bounded by block size upstream).
+  // done(results) on a worker thread. Always accepted, at block priority
+  // (block verification must not be refused; it is bounded by block size
+  // upstream).
   void verify_batch(std::shared_ptr<const std::vector<ledger::Tx>> txs,
                     std::function<void(std::vector<bool>)> done);
 
@@ -75,12 +79,13 @@ class VerifyPool {
 
  private:
   void run();
-  void push(std::function<void()> job, bool force);
+  void push(std::function<void()> job, Priority priority);
 
   VerifyCache cache_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
+  std::deque<std::function<void()>> jobs_;        // admission
+  std::deque<std::function<void()>> block_jobs_;  // taken first
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> verifications_{0};

@@ -4,6 +4,9 @@
 
 #include <cstring>
 #include <future>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "ledger/codec.h"
 #include "ledger/crypto.h"
@@ -127,6 +130,42 @@ TEST(VerifyPoolTest, BenchmarkModeAcceptsEverySignatureOnlyOnceTurnedOn) {
   std::promise<std::vector<bool>> p;
   pool.verify_batch(batch, [&](std::vector<bool> r) { p.set_value(std::move(r)); });
   EXPECT_EQ(p.get_future().get(), std::vector<bool>(3, true));
+}
+
+// Work for blocks overtakes queued admissions: a worker busy with one job,
+// then admissions queued, then a block job: the block job runs next.
+TEST(VerifyPoolTest, BlockWorkRunsBeforeQueuedAdmissions) {
+  VerifyPool pool(1);
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(pool.post([&] {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();
+  std::mutex mu;
+  std::vector<std::string> order;
+  auto record = [&](std::string what) {
+    std::lock_guard lock(mu);
+    order.push_back(std::move(what));
+  };
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(pool.post([&, i] { record("admission " + std::to_string(i)); }));
+  }
+  ASSERT_TRUE(pool.post([&] { record("block"); }, VerifyPool::Priority::kBlock));
+  auto batch = std::make_shared<std::vector<ledger::Tx>>(1, *make_tx(1));
+  std::promise<void> verified;
+  pool.verify_batch(batch, [&](std::vector<bool>) {
+    record("block batch");
+    verified.set_value();
+  });
+  release.set_value();
+  verified.get_future().wait();
+  pool.stop();  // runs what is queued
+  const std::vector<std::string> want = {"block", "block batch", "admission 0", "admission 1",
+                                         "admission 2"};
+  EXPECT_EQ(order, want);
 }
 
 TEST(MempoolTest, ReleasedTransactionsAreAvailableAtOnce) {
