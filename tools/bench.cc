@@ -277,7 +277,7 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
       tr.committed ? node_cpu * 1e6 / static_cast<double>(tr.committed) : 0.0,
       tr.bench_cpu_seconds);
   if (o.only == "latency") {
-    double half = std::max(1.0, tr.tps / 2);
+    double half = o.latency_rate > 0 ? o.latency_rate : std::max(1.0, tr.tps / 2);
     auto lat_txs = sign_transfers(accounts, static_cast<size_t>(half * o.latency_seconds), 3,
                                   wall_ms() + 3000000);
     auto lr = run_latency(cluster, lat_txs, half);

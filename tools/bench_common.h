@@ -60,6 +60,7 @@ struct Options {
   size_t clients = 8;
   size_t batch = 200;
   double latency_seconds = 0;  // 0: by mode
+  double latency_rate = 0;     // --only latency: this rate instead of half the peak
   double verify_seconds = 2;
   size_t big_state = 0;  // participants (and as many contracts) prefilled; 0: by mode
   // Set: run only this phase (throughput, latency or nosig), print its figures
@@ -131,6 +132,8 @@ inline Options parse_args(int argc, char** argv) {
       o.batch = std::stoul(need(i));
     } else if (a == "--latency-seconds") {
       o.latency_seconds = std::stod(need(i));
+    } else if (a == "--latency-rate") {
+      o.latency_rate = std::stod(need(i));
     } else if (a == "--big-state") {
       o.big_state = std::stoul(need(i));
     } else if (a == "--verify-seconds") {
@@ -144,13 +147,15 @@ inline Options parse_args(int argc, char** argv) {
                    "usage: suanli-bench --suanlid PATH [--quick] [--out DIR] [--buyers N] "
                    "[--txs N] [--clients N] [--batch N] [--latency-seconds S] "
                    "[--verify-seconds S] [--work-dir DIR] [--keep] [--commit REV] "
-                   "[--only throughput|latency|nosig]\n");
+                   "[--only throughput|latency|nosig] [--latency-rate R]\n");
       std::exit(2);
     }
   }
   if (o.suanlid.empty()) die("--suanlid is required");
   if (o.buyers < 2 || o.clients < 1 || o.batch < 1 || o.batch > 1000)
     die("bad --buyers/--clients/--batch");
+  if (o.latency_rate < 0 || (o.latency_rate > 0 && o.only != "latency"))
+    die("--latency-rate needs --only latency and a rate above 0");
   if (o.txs == 0) o.txs = o.quick ? 60000 : 240000;
   if (o.big_state == 0) o.big_state = o.quick ? 100000 : 1000000;
   if (o.latency_seconds == 0) o.latency_seconds = o.quick ? 15 : 60;
