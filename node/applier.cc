@@ -234,6 +234,7 @@ bool NodeImpl::apply_block_entry(const consensus::Entry& e, const ledger::Block&
   applied_index_ = e.index;
   applied_height_ = h.height;
   mempool_.remove(hashes);
+  mempool_.applied_through(h.height);  // what this height's block lacked comes back
   for (const auto& tx : prepared->txs) pool_.cache().erase(tx.hash, tx.signature);
   notify_applied(h.height, hashes);
   applied_listeners_.publish(h.height, result.outcomes);

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "common/assert.h"
+#include "ledger/codec.h"
 
 namespace suanli::node {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 static_assert(crypto_aead_chacha20poly1305_ietf_KEYBYTES == std::tuple_size_v<SessionKey>);
 static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == kFrameTagBytes);
 static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
+static_assert(kTxBatchTxBytesMax == ledger::kTxBytesMax);
 
 using Nonce = std::array<uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES>;
 
@@ -81,6 +83,40 @@ bool FrameOpener::open(const uint8_t* header, std::string_view body, std::string
   SUANLI_ASSERT(written == plaintext->size());
   ++counter_;
   return true;
+}
+
+void append_tx_batch(const std::vector<std::string_view>& txs, std::string* out) {
+  SUANLI_ASSERT(!txs.empty() && txs.size() <= kTxBatchTxsMax);
+  uint8_t n[4];
+  put_header(n, static_cast<uint32_t>(txs.size()));
+  out->append(reinterpret_cast<const char*>(n), sizeof(n));
+  for (std::string_view tx : txs) {
+    SUANLI_ASSERT(tx.size() <= kTxBatchTxBytesMax);
+    put_header(n, static_cast<uint32_t>(tx.size()));
+    out->append(reinterpret_cast<const char*>(n), sizeof(n));
+    out->append(tx);
+  }
+}
+
+std::optional<std::vector<std::string_view>> decode_tx_batch(std::string_view body) {
+  auto u32 = [&](uint32_t& v) {
+    if (body.size() < 4) return false;
+    v = get_header(reinterpret_cast<const uint8_t*>(body.data()));
+    body.remove_prefix(4);
+    return true;
+  };
+  uint32_t count = 0;
+  if (!u32(count) || count == 0 || count > kTxBatchTxsMax) return std::nullopt;
+  std::vector<std::string_view> txs;
+  txs.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t len = 0;
+    if (!u32(len) || len > kTxBatchTxBytesMax || len > body.size()) return std::nullopt;
+    txs.push_back(body.substr(0, len));
+    body.remove_prefix(len);
+  }
+  if (!body.empty()) return std::nullopt;
+  return txs;
 }
 
 }  // namespace suanli::node

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "node/transport.h"
 
@@ -31,7 +32,20 @@ using SessionKey = std::array<uint8_t, 32>;
 
 // The first byte of a frame's plaintext: what the rest is (node/raft_loop.cc
 // dispatches on it).
-enum class FrameKind : uint8_t { kRaft = 1, kTx = 2, kSnapFetch = 3, kSnapChunk = 4 };
+// kTx (one transaction) is still read from peers of earlier versions; nodes
+// forward in kTxBatch frames.
+enum class FrameKind : uint8_t { kRaft = 1, kTx = 2, kSnapFetch = 3, kSnapChunk = 4, kTxBatch = 5 };
+
+// The body of a kTxBatch frame: transactions a follower forwards to the
+// leader, as u32 big-endian count, then for each a u32 big-endian length and
+// its canonical JSON. At least one, at most kTxBatchTxsMax, each at most
+// kTxBatchTxBytesMax bytes.
+inline constexpr size_t kTxBatchTxsMax = 4096;
+inline constexpr size_t kTxBatchTxBytesMax = 16 * 1024;  // ledger::kTxBytesMax
+void append_tx_batch(const std::vector<std::string_view>& txs, std::string* out);
+// The transactions (views into `body`), or nullopt when the body is not
+// exactly such a list within the bounds.
+std::optional<std::vector<std::string_view>> decode_tx_batch(std::string_view body);
 
 // Seals outgoing frames with one direction's key.
 class FrameSealer {

@@ -29,11 +29,13 @@ std::shared_ptr<const ledger::Tx> Mempool::get(const Hash32& hash) const {
 }
 
 bool Mempool::is_available(const Entry& e, uint64_t now_ms) const {
-  return e.proposed_at == 0 || now_ms >= e.proposed_at + reoffer_after_ms_;
+  return e.proposed_at == 0 ||
+         (e.proposed_height == 0 && now_ms >= e.proposed_at + reoffer_after_ms_);
 }
 
 std::vector<std::shared_ptr<const ledger::Tx>> Mempool::take(size_t max_txs, size_t max_bytes,
-                                                             uint64_t now_ms) {
+                                                             uint64_t now_ms,
+                                                             uint64_t block_height) {
   std::lock_guard lock(mu_);
   requeue(now_ms);
   std::vector<std::shared_ptr<const ledger::Tx>> out;
@@ -45,7 +47,12 @@ std::vector<std::shared_ptr<const ledger::Tx>> Mempool::take(size_t max_txs, siz
     if (taken_bytes + size > max_bytes) break;
     taken_bytes += size;
     e.proposed_at = at;
-    taken_.emplace_back(at, it->second);
+    e.proposed_height = block_height;
+    if (block_height == 0) {
+      taken_.emplace_back(at, it->second);
+    } else {
+      block_taken_.push_back(BlockTake{block_height, at, it->second});
+    }
     out.push_back(e.tx);
     it = ready_.erase(it);
   }
@@ -58,9 +65,28 @@ void Mempool::requeue(uint64_t now_ms) {
     taken_.pop_front();
     auto it = by_hash_.find(hash);
     // Gone (applied or expired), or taken again since: nothing to do.
-    if (it == by_hash_.end() || it->second.proposed_at != at) continue;
+    if (it == by_hash_.end() || it->second.proposed_at != at ||
+        it->second.proposed_height != 0) {
+      continue;
+    }
     it->second.proposed_at = 0;
     ready_.emplace(it->second.seq, hash);
+  }
+}
+
+void Mempool::applied_through(uint64_t height) {
+  std::lock_guard lock(mu_);
+  while (!block_taken_.empty() && block_taken_.front().height <= height) {
+    const BlockTake t = block_taken_.front();
+    block_taken_.pop_front();
+    auto it = by_hash_.find(t.hash);
+    if (it == by_hash_.end() || it->second.proposed_at != t.at ||
+        it->second.proposed_height != t.height) {
+      continue;  // applied, expired, or taken again since
+    }
+    it->second.proposed_at = 0;
+    it->second.proposed_height = 0;
+    ready_.emplace(it->second.seq, t.hash);
   }
 }
 
@@ -69,7 +95,8 @@ void Mempool::release(const std::vector<Hash32>& hashes) {
   for (const auto& h : hashes) {
     auto it = by_hash_.find(h);
     if (it == by_hash_.end() || it->second.proposed_at == 0) continue;
-    it->second.proposed_at = 0;  // its taken_ record is now stale and skipped
+    it->second.proposed_at = 0;  // its taken record is now stale and skipped
+    it->second.proposed_height = 0;
     ready_.emplace(it->second.seq, h);
   }
 }
@@ -79,9 +106,11 @@ void Mempool::release_all() {
   for (auto& [hash, e] : by_hash_) {
     if (e.proposed_at == 0) continue;
     e.proposed_at = 0;
+    e.proposed_height = 0;
     ready_.emplace(e.seq, hash);
   }
   taken_.clear();
+  block_taken_.clear();
 }
 
 std::vector<std::shared_ptr<const ledger::Tx>> Mempool::all() const {

@@ -1,10 +1,15 @@
 // Mempool: admitted transactions waiting for a block. Bounded in count and
 // bytes (a full pool answers `busy`), de-duplicated by hash, FIFO.
 //
-// Transactions taken into a proposed block stay here, marked proposed, until
-// their block is applied; if it is not applied within the re-offer delay (a
-// leader change dropped the entry), they become available again. The ledger
-// skips a hash that already has a result, so offering one twice is safe.
+// Transactions taken stay here, marked taken, until a block with them is
+// applied. Taken into the leader's own block, they are offered again only
+// once this node has applied that height and they are still here (another
+// block won the height after a change of leader), never by a timer: a leader
+// that keeps leading does not lose its entries, however long the pipeline,
+// and re-proposing them would only fill blocks with duplicates. Taken to be
+// forwarded, they are offered again after the re-offer delay (the frame may
+// have been lost). The ledger skips a hash that already has a result, so
+// offering one twice is safe, only wasteful.
 //
 // Thread-safety: all methods are thread-safe.
 #pragma once
@@ -38,9 +43,13 @@ class Mempool {
   bool contains(const Hash32& hash) const;
   std::shared_ptr<const ledger::Tx> get(const Hash32& hash) const;
   // Takes up to max_txs / max_bytes (canonical bytes) of available
-  // transactions in arrival order, marking them proposed at now_ms.
+  // transactions in arrival order, marking them taken at now_ms: into the
+  // block at `block_height` (the leader), or, with 0, to forward them.
   std::vector<std::shared_ptr<const ledger::Tx>> take(size_t max_txs, size_t max_bytes,
-                                                      uint64_t now_ms);
+                                                      uint64_t now_ms, uint64_t block_height = 0);
+  // This node applied every block up to `height` and removed what they held:
+  // what was taken into them and is still here becomes available again.
+  void applied_through(uint64_t height);
   // Makes these taken transactions available again at once (a forward that
   // could not be sent).
   void release(const std::vector<Hash32>& hashes);
@@ -63,7 +72,8 @@ class Mempool {
   struct Entry {
     std::shared_ptr<const ledger::Tx> tx;
     uint64_t seq = 0;
-    uint64_t proposed_at = 0;  // 0: available
+    uint64_t proposed_at = 0;      // 0: available
+    uint64_t proposed_height = 0;  // taken into the block at this height; 0: to forward
   };
   bool is_available(const Entry& e, uint64_t now_ms) const;
 
@@ -78,6 +88,13 @@ class Mempool {
   // Taken entries by the time they were taken: offered again once
   // reoffer_after_ms has passed and they are still here.
   std::deque<std::pair<uint64_t, Hash32>> taken_;
+  // Taken into the leader's blocks: (height, taken at, hash), heights rising.
+  struct BlockTake {
+    uint64_t height;
+    uint64_t at;
+    Hash32 hash;
+  };
+  std::deque<BlockTake> block_taken_;
   void requeue(uint64_t now_ms);
   uint64_t next_seq_ = 1;
   uint64_t bytes_ = 0;

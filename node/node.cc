@@ -253,7 +253,7 @@ void NodeImpl::admit_verified(
   } else {
     // Kept here too: if the leader fails, the next leader (maybe this node)
     // includes it; if the forward is lost, it is forwarded again.
-    boost::asio::post(io_, [this] { forward_pending(); });
+    schedule_forward();
   }
   done(tx->hash);
 }

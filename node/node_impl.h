@@ -112,11 +112,21 @@ class NodeImpl final : public Node {
   void on_became_leader();
   void send_raft(consensus::Message m);
   void publish_raft_status();
-  void accept_forwarded_tx(std::string canonical);
+  void accept_forwarded_tx(std::string canonical);  // a kTx frame (earlier versions)
+  void accept_forwarded_batch(const std::string& from, std::string payload);
+  // Sends txs to `leader` in kTxBatch frames of at most kForwardFrameBytes;
+  // returns how many, from the front, the link took (the rest: no link yet,
+  // or a full queue).
+  size_t forward_txs(const std::string& leader,
+                     const std::vector<std::shared_ptr<const ledger::Tx>>& txs);
+  static constexpr size_t kForwardFrameBytes = 1 << 20;
   // Sends every transaction this node holds to a new leader, so none waits
   // for this node to become leader itself.
   void forward_held_to(const std::string& leader);
   void forward_pending();
+  // Posts forward_pending to the I/O thread, at most once at a time.
+  void schedule_forward();
+  std::atomic<bool> forward_scheduled_{false};
   static constexpr size_t kForwardBatchTxs = 4096;
   static constexpr size_t kForwardBatchBytes = 8 << 20;
   void apply_membership();  // the ledger's membership changed

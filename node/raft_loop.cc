@@ -141,6 +141,8 @@ void NodeImpl::on_frame(const std::string& from, std::string payload) {
     if (intercept_snapshot(from, *m)) return;
     if (Status s = core_->step(*m); !s) spdlog::debug("step: {}", s.to_string());
     handle_ready();
+  } else if (kind == FrameKind::kTxBatch) {
+    accept_forwarded_batch(from, std::move(payload));
   } else if (kind == FrameKind::kTx) {
     accept_forwarded_tx(std::string(body));
   } else if (kind == FrameKind::kSnapFetch) {
@@ -165,34 +167,95 @@ void NodeImpl::accept_forwarded_tx(std::string canonical) {
   });
 }
 
+// Pool thread, on the leader: a follower's forwarded transactions, decoded
+// and checked as one job, their signatures across the pool's workers.
+void NodeImpl::accept_forwarded_batch(const std::string& from, std::string payload) {
+  bool posted = pool_.post([this, from, payload = std::move(payload)] {
+    auto texts = decode_tx_batch(std::string_view(payload).substr(1));
+    if (!texts) {
+      spdlog::warn("malformed transaction batch from {}; dropped", from);
+      return;
+    }
+    auto txs = std::make_shared<std::vector<ledger::Tx>>();
+    txs->reserve(texts->size());
+    const uint64_t now = now_ms();
+    for (std::string_view text : *texts) {
+      auto decoded = ledger::decode_tx(text);
+      auto* tx = std::get_if<ledger::Tx>(&decoded);
+      if (tx == nullptr || tx->chain_id != opts_.genesis.chain_id || tx->expires_at <= now) continue;
+      // A forward repeated by a follower: known already, so no signature check.
+      if (mempool_.contains(tx->hash) || state_->get(ledger::keys::tx_record(tx->hash))) continue;
+      txs->push_back(std::move(*tx));
+    }
+    if (txs->empty()) return;
+    pool_.verify_batch(
+        txs,
+        [this, txs](std::vector<bool> ok) {
+          bool added = false;
+          for (size_t i = 0; i < txs->size(); ++i) {
+            if (!ok[i]) continue;
+            auto tx = std::make_shared<const ledger::Tx>(std::move((*txs)[i]));
+            added |= mempool_.add(std::move(tx)) == Mempool::AddResult::kAdded;
+          }
+          if (added && is_leader_.load()) schedule_propose();
+        },
+        VerifyPool::Priority::kAdmission);
+  });
+  // Refused (a full queue): the follower offers them again after its delay.
+  if (!posted) spdlog::debug("transaction batch from {} not taken: verify queue full", from);
+}
+
+size_t NodeImpl::forward_txs(const std::string& leader,
+                             const std::vector<std::shared_ptr<const ledger::Tx>>& txs) {
+  size_t sent = 0;
+  while (sent < txs.size()) {
+    std::vector<std::string_view> batch;
+    size_t bytes = 0;
+    size_t next = sent;
+    for (; next < txs.size() && batch.size() < kTxBatchTxsMax; ++next) {
+      const std::string& c = txs[next]->canonical;
+      if (!batch.empty() && bytes + c.size() > kForwardFrameBytes) break;
+      batch.push_back(c);
+      bytes += 4 + c.size();
+    }
+    std::string frame(1, static_cast<char>(FrameKind::kTxBatch));
+    frame.reserve(1 + 4 + bytes);
+    append_tx_batch(batch, &frame);
+    if (!transport_->send(leader, std::move(frame))) break;
+    sent = next;
+  }
+  return sent;
+}
+
 // I/O thread, on a follower: forwards to the leader what it has not forwarded
 // yet, and again what it forwarded long ago (the mempool's re-offer delay)
 // that is still not committed — a frame sent while the link was down, or lost
 // with a link, is not lost for good.
 void NodeImpl::forward_pending() {
+  forward_scheduled_ = false;
   if (is_leader_.load() || !transport_) return;
   const std::string leader = leader_node_id();
   if (leader.empty() || leader == node_id_) return;
   auto txs = mempool_.take(kForwardBatchTxs, kForwardBatchBytes, now_ms());
-  std::vector<Hash32> unsent;
-  for (const auto& tx : txs) {
-    std::string frame(1, static_cast<char>(FrameKind::kTx));
-    frame += tx->canonical;
-    if (!unsent.empty() || !transport_->send(leader, std::move(frame))) unsent.push_back(tx->hash);
-  }
+  if (txs.empty()) return;
+  const size_t sent = forward_txs(leader, txs);
   // Not sent (no link yet, or a full queue): offered again on the next try.
-  if (!unsent.empty()) mempool_.release(unsent);
+  if (sent < txs.size()) {
+    std::vector<Hash32> unsent;
+    for (size_t i = sent; i < txs.size(); ++i) unsent.push_back(txs[i]->hash);
+    mempool_.release(unsent);
+  }
+}
+
+void NodeImpl::schedule_forward() {
+  if (forward_scheduled_.exchange(true)) return;
+  boost::asio::post(io_, [this] { forward_pending(); });
 }
 
 void NodeImpl::forward_held_to(const std::string& leader) {
   auto held = mempool_.all();
   if (held.empty() || !transport_) return;
-  size_t sent = 0;
-  for (const auto& tx : held) {
-    std::string frame(1, static_cast<char>(FrameKind::kTx));
-    frame += tx->canonical;
-    if (transport_->send(leader, std::move(frame))) ++sent;
-  }
+  const size_t sent = forward_txs(leader, held);
   spdlog::info("new leader {}: forwarded {} of {} held transactions", leader, sent, held.size());
 }
 
@@ -395,7 +458,8 @@ void NodeImpl::maybe_propose_block() {
     const bool in_flight = proposed_tip_.height > applied;
     if (in_flight && mempool_.size() < kPipelineMinTxs) return;  // the applier calls back
     uint64_t now = now_ms();
-    auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now);
+    auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now,
+                             proposed_tip_.height + 1);
     if (txs.empty()) return;
     ledger::Block block;
     ledger::BlockHeader& h = block.header;
@@ -430,7 +494,12 @@ void NodeImpl::maybe_propose_block() {
     Status s = core_->propose(ledger::encode_block(block));
     if (!s) {
       spdlog::debug("block {} not proposed: {}", h.height, s.to_string());
-      return;  // its transactions are offered again after the re-offer delay
+      mempool_.release(hashes);  // offered again at once
+      {
+        std::lock_guard lock(prepared_mu_);
+        prepared_.erase(hash);
+      }
+      return;
     }
     proposed_tip_ = Tip{h.height, hash, h.time};
   }

@@ -108,7 +108,7 @@ bool VerifyPool::verify(const ledger::Tx& tx) {
 }
 
 void VerifyPool::verify_batch(std::shared_ptr<const std::vector<ledger::Tx>> txs,
-                              std::function<void(std::vector<bool>)> done) {
+                              std::function<void(std::vector<bool>)> done, Priority priority) {
   const size_t n = txs->size();
   if (n == 0 || bench_accept_all_.load(std::memory_order_relaxed)) {
     done(std::vector<bool>(n, true));  // nothing, or benchmark only
@@ -132,7 +132,7 @@ void VerifyPool::verify_batch(std::shared_ptr<const std::vector<ledger::Tx>> txs
       if (state->remaining.fetch_sub(1) == 1) {
         state->done(std::vector<bool>(state->results.begin(), state->results.end()));
       }
-    }, Priority::kBlock);
+    }, priority);
   }
 }
 

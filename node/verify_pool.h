@@ -63,11 +63,12 @@ class VerifyPool {
   // Verifies (through the cache) and records the result. Callable from any thread.
   bool verify(const ledger::Tx& tx);
   // Verifies a batch on the pool, splitting it across workers, then calls
-  // done(results) on a worker thread. Always accepted, at block priority
-  // (block verification must not be refused; it is bounded by block size
-  // upstream).
+  // done(results) on a worker thread. Always accepted (block verification
+  // must not be refused; it is bounded by block size upstream, forwarded
+  // batches by their frame).
   void verify_batch(std::shared_ptr<const std::vector<ledger::Tx>> txs,
-                    std::function<void(std::vector<bool>)> done);
+                    std::function<void(std::vector<bool>)> done,
+                    Priority priority = Priority::kBlock);
 
   // BENCHMARK ONLY (suanlid --bench-no-signatures, on a benchmark chain):
   // every signature passes unchecked, to measure everything but Ed25519.

@@ -8,8 +8,9 @@
 //      them (bounded header, then a body that opens or closes the link);
 //   2: one frame plaintext: sealed and opened unchanged, refused once a byte
 //      is flipped, then dispatched on its kind byte as node/raft_loop.cc does.
-//      Decoded snapshot fetches, chunks, file lists and descriptors re-encode
-//      to their bytes; Raft messages to bytes that decode to them again.
+//      Decoded snapshot fetches, chunks, file lists, descriptors and
+//      forwarded transaction batches re-encode to their bytes; Raft messages
+//      to bytes that decode to them again.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -77,6 +78,13 @@ void dispatch(std::string_view payload) {
     }
   } else if (kind == FrameKind::kTx) {
     (void)ledger::decode_tx(body);
+  } else if (kind == FrameKind::kTxBatch) {
+    auto txs = decode_tx_batch(body);
+    if (!txs) return;
+    std::string again;
+    append_tx_batch(*txs, &again);
+    SUANLI_ASSERT(again == body);
+    for (std::string_view tx : *txs) (void)ledger::decode_tx(tx);
   } else if (kind == FrameKind::kSnapFetch) {
     if (auto f = decode_fetch(body)) SUANLI_ASSERT(encode_fetch(*f) == body);
   } else if (kind == FrameKind::kSnapChunk) {

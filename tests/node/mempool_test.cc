@@ -132,6 +132,39 @@ TEST(VerifyPoolTest, BenchmarkModeAcceptsEverySignatureOnlyOnceTurnedOn) {
   EXPECT_EQ(p.get_future().get(), std::vector<bool>(3, true));
 }
 
+// Taken into the leader's own block, a transaction is never offered again by
+// the delay (a long pipeline would re-propose it: duplicates), only once its
+// height was applied without it.
+TEST(MempoolTest, LeaderTakesComeBackOnlyWhenTheirHeightWasAppliedWithoutThem) {
+  Mempool pool(1000, 100, 1 << 20);
+  std::vector<std::shared_ptr<const ledger::Tx>> txs;
+  for (int i = 0; i < 4; ++i) {
+    txs.push_back(make_tx(20 + i));
+    ASSERT_EQ(pool.add(txs.back()), Mempool::AddResult::kAdded);
+  }
+  ASSERT_EQ(pool.take(3, 1 << 20, 100, /*block_height=*/5).size(), 3u);  // 0, 1, 2
+  ASSERT_EQ(pool.take(1, 1 << 20, 100, /*block_height=*/6).size(), 1u);  // 3
+  EXPECT_EQ(pool.take(10, 1 << 20, 100000, 7).size(), 0u);  // long after: nothing matured
+  pool.applied_through(4);
+  EXPECT_EQ(pool.take(10, 1 << 20, 100001, 7).size(), 0u);
+  // Height 5 applied with 0 and 2 only (another leader's block): 1 comes back.
+  pool.remove({txs[0]->hash, txs[2]->hash});
+  pool.applied_through(5);
+  auto back = pool.take(10, 1 << 20, 100002, 7);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0]->hash, txs[1]->hash);
+  // Taken to forward, the delay applies again.
+  pool.release({txs[1]->hash});
+  ASSERT_EQ(pool.take(10, 1 << 20, 200000).size(), 1u);
+  EXPECT_EQ(pool.take(10, 1 << 20, 200999).size(), 0u);
+  EXPECT_EQ(pool.take(10, 1 << 20, 201000).size(), 1u);
+  // A new leader proposes everything it holds.
+  pool.release_all();
+  EXPECT_EQ(pool.take(10, 1 << 20, 201001, 9).size(), 2u);  // 1 and 3
+  pool.applied_through(100);  // neither was applied: both come back
+  EXPECT_EQ(pool.available(201002), 2u);
+}
+
 // Work for blocks overtakes queued admissions: a worker busy with one job,
 // then admissions queued, then a block job: the block job runs next.
 TEST(VerifyPoolTest, BlockWorkRunsBeforeQueuedAdmissions) {

@@ -143,6 +143,45 @@ TEST(FrameTest, LengthOutOfBoundsIsRejected) {
   EXPECT_FALSE(len(header(UINT32_MAX)).has_value());
 }
 
+TEST(FrameTest, TransactionBatchesRoundTripAndMalformedOnesAreRefused) {
+  const std::string big(kTxBatchTxBytesMax, 'x');
+  const std::vector<std::string_view> txs = {"{\"a\":1}", "", big, "中文"};
+  std::string body;
+  append_tx_batch(txs, &body);
+  auto back = decode_tx_batch(body);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, txs);
+  std::string one;
+  append_tx_batch({"t"}, &one);
+  EXPECT_EQ(one, std::string("\0\0\0\1\0\0\0\1t", 9));
+
+  auto u32 = [](uint32_t v) {
+    std::string h;
+    put_u32_be(h, v);
+    return h;
+  };
+  for (const std::string& bad : {
+           std::string(),                                  // no count
+           u32(0),                                         // no transactions
+           u32(kTxBatchTxsMax + 1) + u32(1) + "t",         // too many
+           u32(1),                                         // count, no entry
+           u32(1) + u32(2) + "t",                          // shorter than its length
+           u32(1) + u32(1) + "tt",                         // trailing bytes
+           u32(2) + u32(1) + "t",                          // fewer than counted
+           u32(1) + u32(kTxBatchTxBytesMax + 1) + std::string(kTxBatchTxBytesMax + 1, 'x'),
+           u32(1) + std::string("\0\0\1"),              // a cut length
+       }) {
+    EXPECT_FALSE(decode_tx_batch(bad)) << testing::PrintToString(bad.substr(0, 16));
+  }
+  // The most a batch may hold still decodes.
+  std::vector<std::string_view> many(kTxBatchTxsMax, "t");
+  std::string full;
+  append_tx_batch(many, &full);
+  auto all = decode_tx_batch(full);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), kTxBatchTxsMax);
+}
+
 // ---- Handshake -----------------------------------------------------------
 
 std::string_view body_of(const Handshake& h) {
