@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/json_lite.h"
 #include "ledger/types.h"
 
 namespace suanli::ledger {
@@ -75,6 +76,10 @@ std::variant<Tx, TxError> decode_tx(std::string_view text,
 // the canonical encoding of a valid one, else nullopt (decode_tx then gives
 // the answer, or the error, through the strict parser).
 std::optional<Tx> decode_canonical_tx(std::string_view text);
+// The transaction a LiteJson value (the `tx` of a request read by the RPC
+// fast path) holds when every check of the strict path would pass on it,
+// else nullopt: the caller then decodes the request strictly for the error.
+std::optional<Tx> decode_tx_lite(LiteJson::Ref value);
 // Decodes a transaction from an already-parsed value (for example params.tx of
 // an RPC request). `anomaly` is the first anomaly of the value's subtree, with
 // paths relative to the transaction object.

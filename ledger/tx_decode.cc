@@ -300,13 +300,44 @@ bool read_envelope(R& r, Tx& tx) {
 std::optional<Tx> decode_canonical_tx(std::string_view text) {
   if (text.size() > kTxBytesMax) return std::nullopt;
   thread_local LiteJson doc;  // reused: its vectors keep their capacity
-  if (!doc.parse(text) || doc.root().get().kind != LiteJson::Kind::kObject) return std::nullopt;
+  if (!doc.parse(text)) return std::nullopt;
+  auto tx = decode_tx_lite(doc.root());
+  if (!tx || tx->canonical != text) return std::nullopt;
+  return tx;
+}
+
+namespace {
+// No object at or under `v` has a member twice (LiteJson keeps them all; the
+// strict parser records a duplicate as an anomaly).
+bool members_unique(LiteJson::Ref v, size_t depth = 0) {
+  const LiteJson::Value& value = v.get();
+  if (depth > kLiteDepthMax) return false;
+  if (value.kind == LiteJson::Kind::kArray) {
+    for (uint32_t i = 0; i < value.count; ++i) {
+      if (!members_unique(v.doc->element(value, i), depth + 1)) return false;
+    }
+    return true;
+  }
+  if (value.kind != LiteJson::Kind::kObject) return true;
+  for (uint32_t i = 0; i < value.count; ++i) {
+    const LiteJson::Member& m = v.doc->member(value, i);
+    for (uint32_t j = i + 1; j < value.count; ++j) {
+      if (v.doc->member(value, j).key == m.key) return false;
+    }
+    if (!members_unique(LiteJson::Ref{v.doc, m.value}, depth + 1)) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<Tx> decode_tx_lite(LiteJson::Ref value) {
+  if (value.get().kind != LiteJson::Kind::kObject || !members_unique(value)) return std::nullopt;
   std::optional<TxError> error;
-  LiteFieldReader reader(doc.root(), "", &error);
+  LiteFieldReader reader(value, "", &error);
   Tx tx;
   if (!read_envelope(reader, tx)) return std::nullopt;
   encode_tx(tx, &tx.canonical, &tx.signing_message);
-  if (tx.canonical != text) return std::nullopt;
+  if (tx.canonical.size() > kTxBytesMax) return std::nullopt;  // too_large: the strict path says so
   tx.hash = blake2b256(tx.signing_message);
   return tx;
 }

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "ledger/codec.h"
+#include "ledger/json_lite.h"
+#include "rpc/params.h"
 #include "rpc/methods.h"
 
 namespace suanli::rpc {
@@ -98,6 +100,7 @@ std::string Dispatcher::dump(const json& response) {
 void Dispatcher::handle(std::string_view body, Auth auth, Post post,
                         std::function<void(std::string)> done, SessionMethods* session) {
   const CallCtx ctx{auth, std::move(post), session};
+  if (handle_submits(body, ctx, done)) return;
   std::string error;
   auto parsed = ledger::parse_strict_all(body, &error, limits_.json_depth_max);
   if (!parsed) {
@@ -128,27 +131,133 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
                                          nullptr})));
     return;
   }
+  auto replies = batch_replies(root.size(), std::move(done));
+  for (size_t i = 0; i < root.size(); ++i) {
+    call(doc, root[i], "[" + std::to_string(i) + "]", ctx, replies[i]);
+  }
+}
+
+std::vector<Dispatcher::Reply> Dispatcher::batch_replies(size_t n,
+                                                         std::function<void(std::string)> done) {
   struct Batch {
     std::vector<std::optional<json>> answers;
     size_t remaining = 0;
     std::function<void(std::string)> done;
   };
   auto batch = std::make_shared<Batch>();
-  batch->answers.resize(root.size());
-  batch->remaining = root.size();
+  batch->answers.resize(n);
+  batch->remaining = n;
   batch->done = std::move(done);
-  for (size_t i = 0; i < root.size(); ++i) {
-    call(doc, root[i], "[" + std::to_string(i) + "]", ctx,
-         [batch, i](std::optional<json> response) {
-           batch->answers[i] = std::move(response);
-           if (--batch->remaining > 0) return;
-           json out = json::array();
-           for (auto& a : batch->answers) {
-             if (a) out.push_back(std::move(*a));
-           }
-           batch->done(out.empty() ? std::string() : dump(out));
-         });
+  std::vector<Reply> replies;
+  replies.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    replies.push_back([batch, i](std::optional<json> response) {
+      batch->answers[i] = std::move(response);
+      if (--batch->remaining > 0) return;
+      json out = json::array();
+      for (auto& a : batch->answers) {
+        if (a) out.push_back(std::move(*a));
+      }
+      batch->done(out.empty() ? std::string() : dump(out));
+    });
   }
+  return replies;
+}
+
+bool Dispatcher::handle_submits(std::string_view body, const CallCtx& ctx,
+                                const std::function<void(std::string)>& done) {
+  using ledger::LiteJson;
+  // Deeper bodies are the strict parser's (it applies the configured limit).
+  if (limits_.json_depth_max < ledger::kLiteDepthMax) return false;
+  thread_local LiteJson doc;
+  if (!doc.parse(body)) return false;
+  const LiteJson::Value& root = doc.root().get();
+  const bool is_batch = root.kind == LiteJson::Kind::kArray;
+  const size_t n = is_batch ? root.count : 1;
+  if (n == 0 || n > limits_.batch_max) return false;
+  struct Submit {
+    json id;
+    bool wait = false;
+    uint32_t timeout_ms = kDefaultWaitMs;
+    ledger::Tx tx;
+  };
+  std::vector<Submit> submits;
+  submits.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const LiteJson::Ref request = is_batch ? doc.element(root, static_cast<uint32_t>(i)) : doc.root();
+    const LiteJson::Value& r = request.get();
+    if (r.kind != LiteJson::Kind::kObject || r.count != 4) return false;
+    // Exactly these four, once each (a notification has no id: strict path).
+    std::optional<LiteJson::Ref> jsonrpc, id, method, params;
+    for (uint32_t m = 0; m < r.count; ++m) {
+      const LiteJson::Member& member = doc.member(r, m);
+      auto* slot = member.key == "jsonrpc"  ? &jsonrpc
+                   : member.key == "id"     ? &id
+                   : member.key == "method" ? &method
+                   : member.key == "params" ? &params
+                                            : nullptr;
+      if (slot == nullptr || *slot) return false;
+      *slot = LiteJson::Ref{&doc, member.value};
+    }
+    const auto is_text = [](const LiteJson::Ref& v, std::string_view want) {
+      return v.get().kind == LiteJson::Kind::kString && v.get().text == want;
+    };
+    if (!is_text(*jsonrpc, "2.0") || !is_text(*method, "tx_submit")) return false;
+    Submit s;
+    if (id->get().kind == LiteJson::Kind::kUint) {
+      s.id = id->get().number;
+    } else if (id->get().kind == LiteJson::Kind::kString) {
+      s.id = std::string(id->get().text);
+    } else {
+      return false;
+    }
+    const LiteJson::Value& p = params->get();
+    if (p.kind != LiteJson::Kind::kObject) return false;
+    std::optional<LiteJson::Ref> tx, wait, timeout;
+    for (uint32_t m = 0; m < p.count; ++m) {
+      const LiteJson::Member& member = doc.member(p, m);
+      auto* slot = member.key == "tx"           ? &tx
+                   : member.key == "wait"       ? &wait
+                   : member.key == "timeout_ms" ? &timeout
+                                                : nullptr;
+      if (slot == nullptr || *slot) return false;
+      *slot = LiteJson::Ref{&doc, member.value};
+    }
+    if (!tx) return false;
+    if (wait) {
+      if (is_text(*wait, "committed")) {
+        s.wait = true;
+      } else if (!is_text(*wait, "none")) {
+        return false;
+      }
+    }
+    if (timeout) {
+      if (timeout->get().kind != LiteJson::Kind::kUint || timeout->get().number > kTimeoutMsMax) {
+        return false;
+      }
+      s.timeout_ms = static_cast<uint32_t>(timeout->get().number);
+    }
+    auto decoded = ledger::decode_tx_lite(*tx);
+    if (!decoded) return false;
+    s.tx = std::move(*decoded);
+    submits.push_back(std::move(s));
+  }
+  // Every request passes: answered as call() and run_submit() would.
+  std::vector<Reply> replies;
+  if (is_batch) {
+    replies = batch_replies(n, done);
+  } else {
+    replies.push_back([done](std::optional<json> response) {
+      done(response ? dump(*response) : std::string());
+    });
+  }
+  for (size_t i = 0; i < n; ++i) {
+    Submit& s = submits[i];
+    metrics_.count_request("tx_submit");
+    Answer answer = make_answer(s.id, false, timed("tx_submit", std::move(replies[i])));
+    submit_decoded(std::move(s.tx), s.wait, s.timeout_ms, ctx.post, std::move(answer));
+  }
+  return true;
 }
 
 void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
@@ -197,12 +306,7 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   const std::string& name = method_it->get_ref<const std::string&>();
   metrics_.count_request(name);
   const Method* method = find_method(name);
-  // Latency by method from here to the answer (waits included).
-  reply = [this, reply = std::move(reply), label = method ? std::string(method->name) : "unknown",
-           started = std::chrono::steady_clock::now()](std::optional<json> response) {
-    metrics_.observe_latency(label, std::chrono::steady_clock::now() - started);
-    reply(std::move(response));
-  };
+  reply = timed(method ? std::string(method->name) : "unknown", std::move(reply));
   if (method == nullptr) {
     return fail_call(
         RpcError{errc::kMethodNotFound, "method not found: " + name.substr(0, 64), nullptr});
@@ -224,17 +328,7 @@ void Dispatcher::call(const std::shared_ptr<Doc>& doc, const json& request,
   }
   if (auto e = check_params(params, method->params)) return fail_call(*e);
 
-  auto answer = [this, id, notification,
-                 reply = std::move(reply)](const std::variant<json, RpcError>& r) {
-    if (const auto* e = std::get_if<RpcError>(&r)) {
-      metrics_.count_error(e->code);
-      if (e->code == errc::kInternalError) spdlog::error("rpc internal error: {}", e->message);
-      if (!notification) return reply(error_response(id, *e));
-      return reply(std::nullopt);
-    }
-    if (notification) return reply(std::nullopt);
-    reply(result_response(id, std::get<json>(r)));
-  };
+  Answer answer = make_answer(id, notification, std::move(reply));
   switch (method->kind) {
     case MethodKind::kRead:
       return run_read(*method, params, ctx.post, std::move(answer));
@@ -293,16 +387,42 @@ void Dispatcher::run_read(const Method& method, json params, const Post& post,
   });
 }
 
+Dispatcher::Reply Dispatcher::timed(std::string label, Reply reply) {
+  // Latency by method from here to the answer (waits included).
+  return [this, reply = std::move(reply), label = std::move(label),
+          started = std::chrono::steady_clock::now()](std::optional<json> response) {
+    metrics_.observe_latency(label, std::chrono::steady_clock::now() - started);
+    reply(std::move(response));
+  };
+}
+
+Dispatcher::Answer Dispatcher::make_answer(const json& id, bool notification, Reply reply) {
+  return [this, id, notification, reply = std::move(reply)](const std::variant<json, RpcError>& r) {
+    if (const auto* e = std::get_if<RpcError>(&r)) {
+      metrics_.count_error(e->code);
+      if (e->code == errc::kInternalError) spdlog::error("rpc internal error: {}", e->message);
+      if (!notification) return reply(error_response(id, *e));
+      return reply(std::nullopt);
+    }
+    if (notification) return reply(std::nullopt);
+    reply(result_response(id, std::get<json>(r)));
+  };
+}
+
 void Dispatcher::run_submit(const std::shared_ptr<Doc>& doc, const json& params,
-                            const std::string& prefix, const Post& post,
-                            std::function<void(const std::variant<json, RpcError>&)> answer) {
+                            const std::string& prefix, const Post& post, Answer answer) {
   bool wait = str_param(params, "wait") == "committed";
   auto timeout_ms = static_cast<uint32_t>(u64_param(params, "timeout_ms", kDefaultWaitMs));
   const json& value = params.find("tx").value();
   std::string path = prefix.empty() ? "params.tx" : prefix + ".params.tx";
   auto decoded = ledger::decode_tx(value, ledger::anomaly_within(doc->parsed.anomalies, path));
   if (const auto* e = std::get_if<ledger::TxError>(&decoded)) return answer(tx_error(*e));
-  ledger::Tx tx = std::get<ledger::Tx>(std::move(decoded));
+  submit_decoded(std::get<ledger::Tx>(std::move(decoded)), wait, timeout_ms, post,
+                 std::move(answer));
+}
+
+void Dispatcher::submit_decoded(ledger::Tx tx, bool wait, uint32_t timeout_ms, const Post& post,
+                                Answer answer) {
   Hash32 hash = tx.hash;
   std::shared_ptr<WaitSlot> slot;
   if (wait) {

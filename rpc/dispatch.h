@@ -11,7 +11,9 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
+#include "ledger/types.h"
 #include "rpc/metrics.h"
 #include "rpc/server.h"
 #include "rpc/service.h"
@@ -65,11 +67,23 @@ class Dispatcher {
   };
   void call(const std::shared_ptr<Doc>& doc, const nlohmann::json& request,
             const std::string& prefix, const CallCtx& ctx, Reply reply);
-  void run_read(const Method& method, nlohmann::json params, const Post& post,
-                std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
+  using Answer = std::function<void(const std::variant<nlohmann::json, RpcError>&)>;
+  // One reply per request of a batch of n; the last one answers the batch.
+  static std::vector<Reply> batch_replies(size_t n, std::function<void(std::string)> done);
+  // `reply`, recording the method's latency from now to the answer.
+  Reply timed(std::string label, Reply reply);
+  // The result or error response of a request with this id (none for a notification).
+  Answer make_answer(const nlohmann::json& id, bool notification, Reply reply);
+  void run_read(const Method& method, nlohmann::json params, const Post& post, Answer answer);
   void run_submit(const std::shared_ptr<Doc>& doc, const nlohmann::json& params,
-                  const std::string& prefix, const Post& post,
-                  std::function<void(const std::variant<nlohmann::json, RpcError>&)> answer);
+                  const std::string& prefix, const Post& post, Answer answer);
+  void submit_decoded(ledger::Tx tx, bool wait, uint32_t timeout_ms, const Post& post,
+                      Answer answer);
+  // The fast path of handle(): a body of tx_submit requests only, each of
+  // which passes every check of the strict path, read with LiteJson (no
+  // nlohmann value per member). False, with nothing done, for any other body.
+  bool handle_submits(std::string_view body, const CallCtx& ctx,
+                      const std::function<void(std::string)>& done);
 
   // One call's claim on Limits::waits_max, given back by release() before
   // the answer is sent (so a client that got its answer finds the slot free),
