@@ -90,8 +90,6 @@ std::variant<Tx, TxError> decode_tx(const nlohmann::json& value,
 // RFC 8785 canonical JSON of a value holding only objects, arrays, strings,
 // booleans, null and non-negative integers.
 std::string jcs(const nlohmann::json& value);
-// JCS of an object without its member `skip` (a transaction's signing form).
-std::string jcs_without_member(const nlohmann::json& object, std::string_view skip);
 // Appends `s` as a JCS string literal, quotes included.
 void append_jcs_string(std::string& out, std::string_view s);
 

@@ -145,13 +145,10 @@ void write_double(std::string& out, double d) {
 
 void write_value(std::string& out, const nlohmann::json& v);
 
-// `skip`: a member left out (none when empty).
-void write_object(std::string& out, const nlohmann::json& v, std::string_view skip = {}) {
+void write_object(std::string& out, const nlohmann::json& v) {
   std::vector<const std::string*> keys;
   keys.reserve(v.size());
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    if (skip.empty() || it.key() != skip) keys.push_back(&it.key());
-  }
+  for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(&it.key());
   std::sort(keys.begin(), keys.end(),
             [](const std::string* a, const std::string* b) { return key_less(*a, *b); });
   out.push_back('{');
@@ -210,14 +207,6 @@ void write_value(std::string& out, const nlohmann::json& v) {
 std::string jcs(const nlohmann::json& value) {
   std::string out;
   write_value(out, value);
-  return out;
-}
-
-std::string jcs_without_member(const nlohmann::json& object, std::string_view skip) {
-  SUANLI_ASSERT(object.is_object());
-  std::string out;
-  out.reserve(512);
-  write_object(out, object, skip);
   return out;
 }
 

@@ -98,7 +98,6 @@ std::optional<std::optional<std::string>> ReadCache::find(std::string_view key,
   std::lock_guard lock(s.mu);
   auto it = s.entries.find(key);
   if (it == s.entries.end()) {
-    ++s.misses;
     *generation = s.generation;
     return std::nullopt;
   }
@@ -133,30 +132,11 @@ void ReadCache::clear() {
 }
 
 size_t ReadCache::size() const {
-  size_t n = 0;
-  for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.entries.size();
-  }
-  return n;
+  return sum([](const Shard& s) { return s.entries.size(); });
 }
 
 uint64_t ReadCache::hits() const {
-  uint64_t n = 0;
-  for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.hits;
-  }
-  return n;
-}
-
-uint64_t ReadCache::misses() const {
-  uint64_t n = 0;
-  for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.misses;
-  }
-  return n;
+  return sum([](const Shard& s) { return s.hits; });
 }
 
 struct StateStore::Impl {

@@ -65,7 +65,6 @@ class ReadCache {
   void clear();
   size_t size() const;
   uint64_t hits() const;
-  uint64_t misses() const;
 
  private:
   struct KeyHash {
@@ -77,9 +76,19 @@ class ReadCache {
     std::unordered_map<std::string, std::optional<std::string>, KeyHash, std::equal_to<>>
         entries;
     uint64_t generation = 0;
-    uint64_t hits = 0, misses = 0;
+    uint64_t hits = 0;
   };
   Shard& shard(std::string_view key);
+  // The sum of `of(shard)` over the shards, each read under its lock.
+  template <typename F>
+  uint64_t sum(F of) const {
+    uint64_t n = 0;
+    for (const Shard& s : shards_) {
+      std::lock_guard lock(s.mu);
+      n += of(s);
+    }
+    return n;
+  }
   std::array<Shard, kShards> shards_;
 };
 
