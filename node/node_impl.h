@@ -112,8 +112,7 @@ class NodeImpl final : public Node {
   void on_became_leader();
   void send_raft(consensus::Message m);
   void publish_raft_status();
-  void accept_forwarded_tx(std::string canonical);  // a kTx frame (earlier versions)
-  void accept_forwarded_batch(const std::string& from, std::string payload);
+  void accept_forwarded(const std::string& from, std::string payload);  // kTxBatch or kTx
   // Sends txs to `leader` in kTxBatch frames of at most kForwardFrameBytes;
   // returns how many, from the front, the link took (the rest: no link yet,
   // or a full queue).

@@ -141,10 +141,8 @@ void NodeImpl::on_frame(const std::string& from, std::string payload) {
     if (intercept_snapshot(from, *m)) return;
     if (Status s = core_->step(*m); !s) spdlog::debug("step: {}", s.to_string());
     handle_ready();
-  } else if (kind == FrameKind::kTxBatch) {
-    accept_forwarded_batch(from, std::move(payload));
-  } else if (kind == FrameKind::kTx) {
-    accept_forwarded_tx(std::string(body));
+  } else if (kind == FrameKind::kTxBatch || kind == FrameKind::kTx) {
+    accept_forwarded(from, std::move(payload));
   } else if (kind == FrameKind::kSnapFetch) {
     on_snap_fetch(from, body);
   } else if (kind == FrameKind::kSnapChunk) {
@@ -154,24 +152,15 @@ void NodeImpl::on_frame(const std::string& from, std::string payload) {
   }
 }
 
-void NodeImpl::accept_forwarded_tx(std::string canonical) {
-  pool_.post([this, canonical = std::move(canonical)] {
-    auto decoded = ledger::decode_tx(canonical);
-    if (!std::holds_alternative<ledger::Tx>(decoded)) return;
-    auto tx = std::make_shared<const ledger::Tx>(std::get<ledger::Tx>(std::move(decoded)));
-    if (tx->chain_id != opts_.genesis.chain_id || tx->expires_at <= now_ms()) return;
-    // A forward repeated by a follower: known already, so no signature check.
-    if (mempool_.contains(tx->hash) || state_->get(ledger::keys::tx_record(tx->hash))) return;
-    if (!pool_.verify(*tx)) return;
-    if (mempool_.add(tx) == Mempool::AddResult::kAdded && is_leader_.load()) schedule_propose();
-  });
-}
-
-// Pool thread, on the leader: a follower's forwarded transactions, decoded
-// and checked as one job, their signatures across the pool's workers.
-void NodeImpl::accept_forwarded_batch(const std::string& from, std::string payload) {
+// Pool thread, on the leader: a follower's forwarded transactions (a kTxBatch
+// frame, or the kTx frame of one that earlier versions send), decoded and
+// checked as one job, their signatures across the pool's workers.
+void NodeImpl::accept_forwarded(const std::string& from, std::string payload) {
   bool posted = pool_.post([this, from, payload = std::move(payload)] {
-    auto texts = decode_tx_batch(std::string_view(payload).substr(1));
+    const std::string_view body = std::string_view(payload).substr(1);
+    auto texts = static_cast<FrameKind>(payload[0]) == FrameKind::kTx
+                     ? std::optional<std::vector<std::string_view>>({body})
+                     : decode_tx_batch(body);
     if (!texts) {
       spdlog::warn("malformed transaction batch from {}; dropped", from);
       return;
