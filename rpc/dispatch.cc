@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 
 #include "ledger/codec.h"
@@ -112,9 +114,7 @@ void Dispatcher::handle(std::string_view body, Auth auth, Post post,
   auto doc = std::make_shared<Doc>(Doc{std::move(*parsed)});
   const json& root = doc->parsed.value;
   if (!root.is_array()) {
-    call(doc, root, "", ctx, [done](std::optional<json> response) {
-      done(response ? dump(*response) : std::string());
-    });
+    call(doc, root, "", ctx, single_reply(std::move(done)));
     return;
   }
   if (root.empty()) {
@@ -164,9 +164,89 @@ std::vector<Dispatcher::Reply> Dispatcher::batch_replies(size_t n,
   return replies;
 }
 
+namespace {
+
+using ledger::LiteJson;
+
+// The members of `object` named in `names`, at most once each; false when it
+// has any other member or one twice.
+template <size_t N>
+bool lite_members(const LiteJson& doc, const LiteJson::Value& object,
+                  const std::array<std::string_view, N>& names,
+                  std::array<std::optional<LiteJson::Ref>, N>& out) {
+  if (object.kind != LiteJson::Kind::kObject) return false;
+  for (uint32_t m = 0; m < object.count; ++m) {
+    const LiteJson::Member& member = doc.member(object, m);
+    auto at = std::find(names.begin(), names.end(), member.key);
+    if (at == names.end()) return false;
+    auto& slot = out[static_cast<size_t>(at - names.begin())];
+    if (slot) return false;
+    slot = LiteJson::Ref{&doc, member.value};
+  }
+  return true;
+}
+
+bool is_text(const LiteJson::Ref& v, std::string_view want) {
+  return v.get().kind == LiteJson::Kind::kString && v.get().text == want;
+}
+
+struct FastSubmit {
+  json id;
+  bool wait = false;
+  uint32_t timeout_ms = kDefaultWaitMs;
+  ledger::Tx tx;
+};
+
+// A tx_submit request that passes every check of the strict path, or nullopt.
+std::optional<FastSubmit> read_fast_submit(const LiteJson& doc, LiteJson::Ref request) {
+  // Exactly these four (a notification has no id: the strict path's).
+  std::array<std::optional<LiteJson::Ref>, 4> envelope;
+  if (!lite_members<4>(doc, request.get(), {"jsonrpc", "id", "method", "params"}, envelope) ||
+      request.get().count != 4) {
+    return std::nullopt;
+  }
+  const auto& [jsonrpc, id, method, params] = envelope;
+  if (!is_text(*jsonrpc, "2.0") || !is_text(*method, "tx_submit")) return std::nullopt;
+  FastSubmit s;
+  if (id->get().kind == LiteJson::Kind::kUint) {
+    s.id = id->get().number;
+  } else if (id->get().kind == LiteJson::Kind::kString) {
+    s.id = std::string(id->get().text);
+  } else {
+    return std::nullopt;
+  }
+  std::array<std::optional<LiteJson::Ref>, 3> members;
+  if (!lite_members<3>(doc, params->get(), {"tx", "wait", "timeout_ms"}, members)) {
+    return std::nullopt;
+  }
+  const auto& [tx, wait, timeout] = members;
+  if (!tx) return std::nullopt;
+  if (wait && !is_text(*wait, "none")) {
+    if (!is_text(*wait, "committed")) return std::nullopt;
+    s.wait = true;
+  }
+  if (timeout) {
+    if (timeout->get().kind != LiteJson::Kind::kUint || timeout->get().number > kTimeoutMsMax) {
+      return std::nullopt;
+    }
+    s.timeout_ms = static_cast<uint32_t>(timeout->get().number);
+  }
+  auto decoded = ledger::decode_tx_lite(*tx);
+  if (!decoded) return std::nullopt;
+  s.tx = std::move(*decoded);
+  return s;
+}
+
+}  // namespace
+
+Dispatcher::Reply Dispatcher::single_reply(std::function<void(std::string)> done) {
+  return [done = std::move(done)](std::optional<json> response) {
+    done(response ? dump(*response) : std::string());
+  };
+}
+
 bool Dispatcher::handle_submits(std::string_view body, const CallCtx& ctx,
                                 const std::function<void(std::string)>& done) {
-  using ledger::LiteJson;
   // Deeper bodies are the strict parser's (it applies the configured limit).
   if (limits_.json_depth_max < ledger::kLiteDepthMax) return false;
   thread_local LiteJson doc;
@@ -175,84 +255,19 @@ bool Dispatcher::handle_submits(std::string_view body, const CallCtx& ctx,
   const bool is_batch = root.kind == LiteJson::Kind::kArray;
   const size_t n = is_batch ? root.count : 1;
   if (n == 0 || n > limits_.batch_max) return false;
-  struct Submit {
-    json id;
-    bool wait = false;
-    uint32_t timeout_ms = kDefaultWaitMs;
-    ledger::Tx tx;
-  };
-  std::vector<Submit> submits;
+  std::vector<FastSubmit> submits;
   submits.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    const LiteJson::Ref request = is_batch ? doc.element(root, static_cast<uint32_t>(i)) : doc.root();
-    const LiteJson::Value& r = request.get();
-    if (r.kind != LiteJson::Kind::kObject || r.count != 4) return false;
-    // Exactly these four, once each (a notification has no id: strict path).
-    std::optional<LiteJson::Ref> jsonrpc, id, method, params;
-    for (uint32_t m = 0; m < r.count; ++m) {
-      const LiteJson::Member& member = doc.member(r, m);
-      auto* slot = member.key == "jsonrpc"  ? &jsonrpc
-                   : member.key == "id"     ? &id
-                   : member.key == "method" ? &method
-                   : member.key == "params" ? &params
-                                            : nullptr;
-      if (slot == nullptr || *slot) return false;
-      *slot = LiteJson::Ref{&doc, member.value};
-    }
-    const auto is_text = [](const LiteJson::Ref& v, std::string_view want) {
-      return v.get().kind == LiteJson::Kind::kString && v.get().text == want;
-    };
-    if (!is_text(*jsonrpc, "2.0") || !is_text(*method, "tx_submit")) return false;
-    Submit s;
-    if (id->get().kind == LiteJson::Kind::kUint) {
-      s.id = id->get().number;
-    } else if (id->get().kind == LiteJson::Kind::kString) {
-      s.id = std::string(id->get().text);
-    } else {
-      return false;
-    }
-    const LiteJson::Value& p = params->get();
-    if (p.kind != LiteJson::Kind::kObject) return false;
-    std::optional<LiteJson::Ref> tx, wait, timeout;
-    for (uint32_t m = 0; m < p.count; ++m) {
-      const LiteJson::Member& member = doc.member(p, m);
-      auto* slot = member.key == "tx"           ? &tx
-                   : member.key == "wait"       ? &wait
-                   : member.key == "timeout_ms" ? &timeout
-                                                : nullptr;
-      if (slot == nullptr || *slot) return false;
-      *slot = LiteJson::Ref{&doc, member.value};
-    }
-    if (!tx) return false;
-    if (wait) {
-      if (is_text(*wait, "committed")) {
-        s.wait = true;
-      } else if (!is_text(*wait, "none")) {
-        return false;
-      }
-    }
-    if (timeout) {
-      if (timeout->get().kind != LiteJson::Kind::kUint || timeout->get().number > kTimeoutMsMax) {
-        return false;
-      }
-      s.timeout_ms = static_cast<uint32_t>(timeout->get().number);
-    }
-    auto decoded = ledger::decode_tx_lite(*tx);
-    if (!decoded) return false;
-    s.tx = std::move(*decoded);
-    submits.push_back(std::move(s));
+    auto s = read_fast_submit(doc, is_batch ? doc.element(root, static_cast<uint32_t>(i))
+                                            : doc.root());
+    if (!s) return false;
+    submits.push_back(std::move(*s));
   }
   // Every request passes: answered as call() and run_submit() would.
-  std::vector<Reply> replies;
-  if (is_batch) {
-    replies = batch_replies(n, done);
-  } else {
-    replies.push_back([done](std::optional<json> response) {
-      done(response ? dump(*response) : std::string());
-    });
-  }
+  std::vector<Reply> replies =
+      is_batch ? batch_replies(n, done) : std::vector<Reply>{single_reply(done)};
   for (size_t i = 0; i < n; ++i) {
-    Submit& s = submits[i];
+    FastSubmit& s = submits[i];
     metrics_.count_request("tx_submit");
     Answer answer = make_answer(s.id, false, timed("tx_submit", std::move(replies[i])));
     submit_decoded(std::move(s.tx), s.wait, s.timeout_ms, ctx.post, std::move(answer));

@@ -68,6 +68,8 @@ class Dispatcher {
   void call(const std::shared_ptr<Doc>& doc, const nlohmann::json& request,
             const std::string& prefix, const CallCtx& ctx, Reply reply);
   using Answer = std::function<void(const std::variant<nlohmann::json, RpcError>&)>;
+  // The reply to a body of one request.
+  static Reply single_reply(std::function<void(std::string)> done);
   // One reply per request of a batch of n; the last one answers the batch.
   static std::vector<Reply> batch_replies(size_t n, std::function<void(std::string)> done);
   // `reply`, recording the method's latency from now to the answer.
