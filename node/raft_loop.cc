@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <set>
 
+#include "common/thread_name.h"
 #include "consensus/codec.h"
 #include "ledger/block.h"
 #include "ledger/codec.h"
@@ -24,8 +25,12 @@ Status NodeImpl::start() {
   refresh_peers();
   tick_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   schedule_tick();
-  apply_thread_ = std::thread([this] { apply_loop(); });
+  apply_thread_ = std::thread([this] {
+    set_thread_name("apply");
+    apply_loop();
+  });
   io_thread_ = std::thread([this] {
+    set_thread_name("io");
     try {
       io_.run();
     } catch (const std::exception& e) {

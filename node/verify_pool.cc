@@ -1,5 +1,6 @@
 #include "node/verify_pool.h"
 
+#include "common/thread_name.h"
 #include "ledger/codec.h"
 
 namespace suanli::node {
@@ -42,7 +43,12 @@ size_t VerifyCache::size() const {
 
 VerifyPool::VerifyPool(size_t threads) {
   if (threads == 0) threads = 1;
-  for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+  for (size_t i = 0; i < threads; ++i) {
+    workers_.emplace_back([this, i] {
+      set_thread_name("verify-" + std::to_string(i));
+      run();
+    });
+  }
 }
 
 VerifyPool::~VerifyPool() { stop(); }

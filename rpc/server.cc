@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "rpc/http_handler.h"
 #include "rpc/server_core.h"
 #include "rpc/token_bucket.h"
@@ -335,7 +336,8 @@ Result<std::unique_ptr<RpcServer>> RpcServer::start(Service& service, Options op
   core.hub.start();
   accept(impl->core);
   for (int i = 0; i < threads; ++i) {
-    impl->threads.emplace_back([core = impl->core] {
+    impl->threads.emplace_back([core = impl->core, i] {
+      set_thread_name("rpc-" + std::to_string(i));
       for (;;) {
         try {
           core->ioc.run();

@@ -19,6 +19,8 @@ struct LatencyResult {
   double p50_send_ms = 0, p99_send_ms = 0;
   size_t connections = 0, retries = 0;
   double longest_gap_ms = 0;  // longest time with no answer at all (a stall)
+  double node_cpu_seconds = 0;  // the three nodes together, during the phase
+  double bench_cpu_seconds = 0;
   // (answer time, latency from due) of every committed request.
   std::vector<std::pair<double, double>> samples;
   uint64_t start_wall_ms = 0;
@@ -46,10 +48,16 @@ inline LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>
   // server's 512 connections per node.
   size_t conns_max = std::clamp<size_t>(static_cast<size_t>(rate * 0.5), 30, 3 * 400);
   bench::OpenLoopClient client(ports, bodies, rate, conns_max);
+  double cpu0 = 0;
+  for (const auto& n : cluster.nodes()) cpu0 += proc_cpu_seconds(n.pid);
+  double bench_cpu0 = self_cpu_seconds();
   auto start = Clock::now();
   r.start_wall_ms = wall_ms();
   auto outcomes = client.run(std::min<size_t>(conns_max / 3, 64));
   r.seconds = secs_since(start);
+  for (const auto& n : cluster.nodes()) r.node_cpu_seconds += proc_cpu_seconds(n.pid);
+  r.node_cpu_seconds -= cpu0;
+  r.bench_cpu_seconds = self_cpu_seconds() - bench_cpu0;
   r.connections = client.connections_opened();
   r.retries = client.retries();
   std::vector<double> send_ms, done_at;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "ledger/block.h"
@@ -399,6 +400,31 @@ TEST(ClusterTest, StateDatabaseBehindTheRaftLogIsReplayedToTheSameState) {
   ledger::Overlay view(c.node(victim).state());
   ledger::StateStore st(view);
   EXPECT_EQ(st.participant(prov)->balance, 15u);
+}
+
+// Operators and profilers tell a node's threads apart by name (`top -H`).
+TEST(ClusterTest, NodeThreadsCarryTheirNames) {
+  std::string dir = temp_dir("cluster-names");
+  Cluster c(1, dir);
+  ASSERT_TRUE(c.start(0));
+  // Each thread names itself as it starts: wait until all three have.
+  auto names = [] {
+    std::multiset<std::string> seen;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream in(task.path() / "comm");
+      std::string name;
+      std::getline(in, name);
+      seen.insert(name);
+    }
+    return seen;
+  };
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto seen = names();
+        return seen.count("io") == 1 && seen.count("apply") == 1 && seen.count("verify-0") >= 1;
+      },
+      5000));
+  c.stop(0);
 }
 
 }  // namespace
