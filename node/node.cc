@@ -117,6 +117,18 @@ Status NodeImpl::init() {
   if (raft_storage_->last_index() == 0 && raft_storage_->hard_state().term == 0 && member) {
     if (Status s = raft_storage_->bootstrap(voters); !s) return s;
   }
+  // A commit index is written without fsync (consensus::must_sync), so a
+  // power loss can leave it below what the state database applied. Those
+  // entries were committed (nothing is applied before) and their log is
+  // durable (entries are synced before they count): raise it again, so that
+  // applied <= commit holds as before.
+  if (consensus::HardState hs = raft_storage_->hard_state();
+      applied.index > hs.commit && applied.index <= raft_storage_->last_index()) {
+    spdlog::info("raft commit index {} raised to the applied index {} after a power loss",
+                 hs.commit, applied.index);
+    hs.commit = applied.index;
+    if (Status s = raft_storage_->save(&hs, {}); !s) return s;
+  }
   consensus::RaftConfig rc;
   rc.id = raft_id_;
   rc.election_ticks = opts_.election_ticks;

@@ -325,7 +325,8 @@ bool NodeImpl::persist_ready(const consensus::Ready& rd) {
   prepare_entries(rd.entries);  // verification overlaps the fsync
   const consensus::HardState* hs = rd.hard_state ? &*rd.hard_state : nullptr;
   if (hs || !rd.entries.empty()) {
-    Status s = raft_storage_->save(hs, rd.entries);
+    Status s = raft_storage_->save(hs, rd.entries,
+                                   consensus::must_sync(raft_storage_->hard_state(), rd));
     if (!s) {
       storage_failed(Db::kRaft, s);
       return false;

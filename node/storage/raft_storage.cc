@@ -37,9 +37,9 @@ rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.siz
   assert_fail("raft storage read", __FILE__, __LINE__, what.c_str());
 }
 
-rocksdb::WriteOptions synced() {
+rocksdb::WriteOptions synced(bool sync = true) {
   rocksdb::WriteOptions w;
-  w.sync = true;  // the core sends messages that depend on this write
+  w.sync = sync;  // the core sends messages that depend on this write
   return w;
 }
 
@@ -161,7 +161,8 @@ Result<consensus::Snapshot> RaftStorage::snapshot() const {
   return snap;
 }
 
-Status RaftStorage::save(const consensus::HardState* hs, const std::vector<Entry>& entries) {
+Status RaftStorage::save(const consensus::HardState* hs, const std::vector<Entry>& entries,
+                         bool sync) {
   rocksdb::WriteBatch batch;
   Index new_last = last_index_;
   size_t skip = 0;
@@ -180,7 +181,7 @@ Status RaftStorage::save(const consensus::HardState* hs, const std::vector<Entry
     new_last = entries.back().index;
   }
   if (hs != nullptr) batch.Put(kKeyHardState, slice(consensus::encode_hard_state(*hs)));
-  rocksdb::Status s = impl_->db->Write(synced(), &batch);
+  rocksdb::Status s = impl_->db->Write(synced(sync), &batch);
   if (!s.ok()) return from_rocksdb(s, "save raft log");
   last_index_ = new_last;
   if (hs != nullptr) hard_state_ = *hs;

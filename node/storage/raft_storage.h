@@ -50,9 +50,11 @@ class RaftStorage final : public consensus::Storage {
   Result<consensus::Snapshot> snapshot() const override;
 
   // Persists a Ready's entries (replacing any conflicting suffix) and hard
-  // state in one synced write. hard_state may be null.
+  // state in one write, synced unless `sync` is false (consensus::must_sync).
+  // hard_state may be null. An unsynced write becomes durable with the next
+  // synced one.
   Status save(const consensus::HardState* hard_state,
-              const std::vector<consensus::Entry>& entries);
+              const std::vector<consensus::Entry>& entries, bool sync = true);
   // Replaces the log by a snapshot received from the leader (synced).
   Status apply_snapshot(const consensus::Snapshot& snapshot);
   // Records the application's snapshot at index <= last_index() (synced).

@@ -143,6 +143,15 @@ void SimChecker::on_persist(NodeId id, const HardState& hs) {
   it->second = hs;
 }
 
+void SimChecker::on_unsynced_lost(NodeId id, const HardState& hs) {
+  auto it = durable_.find(id);
+  if (it == durable_.end()) return;
+  if (hs.term != it->second.term || hs.vote != it->second.vote) {
+    fail("a crash lost the term or vote of node " + str(id) + ", written without fsync");
+  }
+  it->second = hs;
+}
+
 void SimChecker::on_send(const Message& m, const HardState& disk_hs, Index disk_last,
                          Index disk_snap) {
   const bool future_term = m.type == MessageType::kPreVote || m.type == MessageType::kPreVoteResp;

@@ -30,6 +30,9 @@ class SimChecker {
   void on_restore(NodeId id, Index index, uint64_t chain);
   // The node made hs durable.
   void on_persist(NodeId id, const HardState& hs);
+  // A crash lost the hard state written since the last fsync: the disk holds
+  // `hs` again (its term and vote are never written without one).
+  void on_unsynced_lost(NodeId id, const HardState& hs);
   // The node sends m; disk is what it has persisted.
   void on_send(const Message& m, const HardState& disk_hs, Index disk_last, Index disk_snap);
   // The node (re)started: in-memory monotonicity restarts from disk.

@@ -1,5 +1,7 @@
-// SimNode: one simulated server. `disk` stands for what was fsynced and
+// SimNode: one simulated server. `disk` stands for what was written and
 // survives crashes; `core` and `app` live in memory and are lost on a crash.
+// A hard state written without fsync (consensus::must_sync) is lost too:
+// the disk goes back to `synced_hard_state`.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,7 @@ uint64_t chain_next(uint64_t chain, uint64_t digest);
 struct SimNode {
   NodeId id = kNoNode;
   MemoryStorage disk;
+  HardState synced_hard_state;  // the disk's hard state as of its last fsync
   std::unique_ptr<RaftCore> core;
   AppState app;
   uint32_t lives = 0;

@@ -13,7 +13,8 @@ std::string describe(const SimStats& s) {
      << " partitions=" << s.partitions << " (sym=" << s.partitions_symmetric
      << " asym=" << s.partitions_asymmetric << " bridge=" << s.partitions_bridge
      << ") dropped=" << s.dropped << " dup=" << s.duplicated << " delayed=" << s.delayed
-     << " fsync_crashes=" << s.crashes_after_fsync << " snaps_taken=" << s.snapshots_taken
+     << " fsync_crashes=" << s.crashes_after_fsync
+     << " unsynced_commits_lost=" << s.unsynced_commits_lost << " snaps_taken=" << s.snapshots_taken
      << " snaps_installed=" << s.snapshots_sent << " conf=" << s.conf_changes
      << " transfers=" << s.transfers << " reads=" << s.reads << " (answered "
      << s.reads_answered << ", dropped " << s.reads_dropped << ") heal_ticks=" << s.heal_ticks
@@ -35,6 +36,7 @@ void accumulate(SimStats& a, const SimStats& b) {
   a.duplicated += b.duplicated;
   a.delayed += b.delayed;
   a.crashes_after_fsync += b.crashes_after_fsync;
+  a.unsynced_commits_lost += b.unsynced_commits_lost;
   a.snapshots_sent += b.snapshots_sent;
   a.snapshots_taken += b.snapshots_taken;
   a.conf_changes += b.conf_changes;

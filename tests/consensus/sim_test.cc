@@ -50,6 +50,7 @@ TEST(SimTest, ManySeedsKeepSafetyAndLiveness) {
   const std::pair<const char*, uint64_t> faults[] = {
       {"crashes", total.crashes},
       {"crashes after fsync", total.crashes_after_fsync},
+      {"commits lost unsynced", total.unsynced_commits_lost},
       {"symmetric partitions", total.partitions_symmetric},
       {"asymmetric partitions", total.partitions_asymmetric},
       {"bridge partitions", total.partitions_bridge},

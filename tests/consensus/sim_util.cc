@@ -63,7 +63,10 @@ void Simulator::setup() {
 SimNode& Simulator::add_node(NodeId id, bool bootstrap) {
   auto node = std::make_unique<SimNode>();
   node->id = id;
-  if (bootstrap) node->disk.bootstrap(initial_);
+  if (bootstrap) {
+    node->disk.bootstrap(initial_);
+    node->synced_hard_state = node->disk.hard_state();
+  }
   SimNode& ref = *node;
   nodes_.emplace(id, std::move(node));
   restart(ref);
@@ -85,6 +88,12 @@ void Simulator::restart(SimNode& n) {
 }
 
 void Simulator::crash(SimNode& n) {
+  // What was written without fsync is lost (the worst case every time).
+  if (!(n.disk.hard_state() == n.synced_hard_state)) {
+    ++stats_.unsynced_commits_lost;
+    checker_.on_unsynced_lost(n.id, n.synced_hard_state);
+  }
+  n.disk.set_hard_state(n.synced_hard_state);
   n.core.reset();
   n.app = AppState{};
   ++stats_.crashes;
@@ -155,12 +164,14 @@ void Simulator::restore_app(SimNode& n, const Snapshot& snap) {
 void Simulator::process_ready(SimNode& n, bool faults) {
   if (!n.core->has_ready()) return;
   Ready rd = n.core->ready();
+  const bool sync = must_sync(n.disk.hard_state(), rd);
   if (rd.snapshot) restore_app(n, *rd.snapshot);
   n.disk.append(rd.entries);
   if (rd.hard_state) {
     n.disk.set_hard_state(*rd.hard_state);
     checker_.on_persist(n.id, *rd.hard_state);
   }
+  if (sync) n.synced_hard_state = n.disk.hard_state();
   // Crash after the fsync, before anything was sent or applied.
   if (faults && rng_.chance(rates_.crash_after_fsync)) {
     ++stats_.crashes_after_fsync;
@@ -198,6 +209,7 @@ void Simulator::maybe_snapshot(SimNode& n) {
   if (applied < n.disk.first_index() || applied > n.disk.last_index()) return;
   Bytes data = encode_app_state(n.app, rng_.uniform(200));
   if (!n.disk.create_snapshot(applied, n.core->conf_state(), std::move(data)).is_ok()) return;
+  n.synced_hard_state = n.disk.hard_state();  // the snapshot's write is synced
   ++stats_.snapshots_taken;
   const Index keep = rng_.uniform(6);
   if (applied > keep && applied - keep >= n.disk.first_index()) {

@@ -42,6 +42,7 @@ struct SimStats {
   uint64_t duplicated = 0;
   uint64_t delayed = 0;
   uint64_t crashes_after_fsync = 0;  // crashed between the fsync and sending
+  uint64_t unsynced_commits_lost = 0;  // crashes that lost a commit written without fsync
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_taken = 0;
   uint64_t conf_changes = 0;

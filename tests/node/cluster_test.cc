@@ -10,6 +10,8 @@
 #include "ledger/block.h"
 #include "ledger/codec.h"
 #include "ledger/store.h"
+#include "node/meta.h"
+#include "node/storage/raft_storage.h"
 #include "node/storage/state_store.h"
 #include "tests/node/cluster_util.h"
 
@@ -400,6 +402,44 @@ TEST(ClusterTest, StateDatabaseBehindTheRaftLogIsReplayedToTheSameState) {
   ledger::Overlay view(c.node(victim).state());
   ledger::StateStore st(view);
   EXPECT_EQ(st.participant(prov)->balance, 15u);
+}
+
+// A commit index is saved without fsync, so a power loss can leave the Raft
+// log's below what the state database applied. A node restarted so, alone
+// (no quorum to learn the commit from), raises it to its applied index.
+TEST(ClusterTest, NodeWhoseCommitIndexFellBehindItsStateRaisesIt) {
+  std::string dir = temp_dir("commit-behind");
+  Cluster c(3, dir);
+  int leader = c.start_all();
+  ASSERT_GE(leader, 0);
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  size_t v = static_cast<size_t>((leader + 1) % 3);
+  for (int k = 0; k < 5; ++k) {
+    auto tx = c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    ASSERT_EQ(c.commit(v, tx), std::nullopt);
+  }
+  const uint64_t height = c.node(v).applied_height();
+  for (size_t i = 0; i < 3; ++i) c.stop(i);
+  const std::string data = c.options(v).config.data_dir;
+  uint64_t applied = 0;
+  {
+    auto state = StateStore::open(data + "/state");
+    ASSERT_TRUE(state) << state.status().to_string();
+    applied = meta::load_applied(**state).index;
+    auto raft = RaftStorage::open(data + "/raft");
+    ASSERT_TRUE(raft) << raft.status().to_string();
+    consensus::HardState hs = (*raft)->hard_state();
+    ASSERT_GE(hs.commit, applied);
+    hs.commit = (*raft)->first_index() - 1;  // as a power loss may leave it
+    ASSERT_LT(hs.commit, applied);
+    ASSERT_TRUE((*raft)->save(&hs, {}));
+  }
+  ASSERT_TRUE(c.start(v));
+  EXPECT_EQ(c.node(v).applied_height(), height);
+  c.stop(v);
+  auto raft = RaftStorage::open(data + "/raft");
+  ASSERT_TRUE(raft) << raft.status().to_string();
+  EXPECT_EQ((*raft)->hard_state().commit, applied);
 }
 
 // Operators and profilers tell a node's threads apart by name (`top -H`).

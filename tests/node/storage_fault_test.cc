@@ -86,6 +86,43 @@ TEST(StorageFaultTest, RaftLogRefusesWritesOnAFullDiskAndResumes) {
   std::filesystem::remove_all(dir);
 }
 
+// A hard state whose commit index alone changed is saved without fsync
+// (consensus::must_sync): a power loss may take it back, never the entries or
+// a term written with a sync before it, and the log opens as before.
+TEST(StorageFaultTest, UnsyncedCommitIndexMayBeLostButNothingSyncedIs) {
+  const std::string dir = temp_dir("storage-fault-commit");
+  auto fs = std::make_shared<FaultFs>();
+  auto env = FaultFs::env(fs);
+  {
+    auto st = RaftStorage::open(dir, env.get());
+    ASSERT_TRUE(st) << st.status().to_string();
+    RaftStorage& raft = **st;
+    const consensus::HardState synced{2, 1, 1};
+    ASSERT_TRUE(raft.save(&synced, {entry(1, 1), entry(2, 2), entry(3, 2)}, true));
+    const consensus::HardState commit_only{2, 1, 3};
+    ASSERT_TRUE(raft.save(&commit_only, {}, false));
+    EXPECT_EQ(raft.hard_state(), commit_only);
+    fs->freeze();
+  }
+  EXPECT_GT(fs->power_loss(), 0u);
+  auto st = RaftStorage::open(dir, env.get());
+  ASSERT_TRUE(st) << st.status().to_string();
+  EXPECT_EQ((*st)->hard_state(), (consensus::HardState{2, 1, 1}));
+  EXPECT_EQ((*st)->last_index(), 3u);
+  // A later synced write makes an unsynced one before it durable too.
+  const consensus::HardState commit_only{2, 1, 2};
+  ASSERT_TRUE((*st)->save(&commit_only, {}, false));
+  ASSERT_TRUE((*st)->save(nullptr, {entry(4, 2)}, true));
+  fs->freeze();
+  st->reset();
+  fs->power_loss();
+  auto again = RaftStorage::open(dir, env.get());
+  ASSERT_TRUE(again) << again.status().to_string();
+  EXPECT_EQ((*again)->hard_state(), commit_only);
+  EXPECT_EQ((*again)->last_index(), 4u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(StorageFaultTest, StateCommitRefusedOnAFullDiskChangesNothingAndResumes) {
   const std::string dir = temp_dir("storage-fault-state");
   auto fs = std::make_shared<FaultFs>();
