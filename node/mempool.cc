@@ -13,6 +13,7 @@ Mempool::AddResult Mempool::add(std::shared_ptr<const ledger::Tx> tx) {
   bytes_ += tx->canonical.size();
   by_seq_.emplace(seq, hash);
   ready_.emplace(seq, hash);
+  by_expiry_.emplace(tx->expires_at, seq);
   by_hash_.emplace(hash, Entry{std::move(tx), seq, 0});
   return AddResult::kAdded;
 }
@@ -121,31 +122,29 @@ std::vector<std::shared_ptr<const ledger::Tx>> Mempool::all() const {
   return out;
 }
 
+void Mempool::erase(std::map<Hash32, Entry>::iterator it) {
+  const Entry& e = it->second;
+  bytes_ -= e.tx->canonical.size();
+  by_seq_.erase(e.seq);
+  ready_.erase(e.seq);
+  by_expiry_.erase({e.tx->expires_at, e.seq});
+  by_hash_.erase(it);
+}
+
 void Mempool::remove(const std::vector<Hash32>& hashes) {
   std::lock_guard lock(mu_);
   for (const auto& h : hashes) {
     auto it = by_hash_.find(h);
-    if (it == by_hash_.end()) continue;
-    bytes_ -= it->second.tx->canonical.size();
-    by_seq_.erase(it->second.seq);
-    ready_.erase(it->second.seq);
-    by_hash_.erase(it);
+    if (it != by_hash_.end()) erase(it);
   }
 }
 
 void Mempool::expire(uint64_t now_ms) {
   std::lock_guard lock(mu_);
-  for (auto it = by_seq_.begin(); it != by_seq_.end();) {
-    auto e = by_hash_.find(it->second);
-    if (e->second.tx->expires_at > now_ms) {
-      ++it;
-      continue;
-    }
-    bytes_ -= e->second.tx->canonical.size();
-    ready_.erase(e->second.seq);
-    if (expired_.insert(e->first).second) expired_order_.push_back(e->first);
-    by_hash_.erase(e);
-    it = by_seq_.erase(it);
+  while (!by_expiry_.empty() && by_expiry_.begin()->first <= now_ms) {
+    const Hash32 hash = by_seq_.at(by_expiry_.begin()->second);
+    if (expired_.insert(hash).second) expired_order_.push_back(hash);
+    erase(by_hash_.find(hash));
   }
   while (expired_order_.size() > kExpiredRememberedMax) {
     expired_.erase(expired_order_.front());

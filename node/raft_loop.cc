@@ -85,7 +85,7 @@ void NodeImpl::schedule_tick() {
       core_->tick();
       handle_ready();
     }
-    if (now - last_expire_ms_ >= 1000) {  // a full scan: once a second is plenty
+    if (now - last_expire_ms_ >= 1000) {  // once a second is plenty
       mempool_.expire(now);
       check_fetch_stall();
       reconcile_membership();

@@ -69,6 +69,39 @@ TEST(MempoolTest, ExpiryIsRemembered) {
   EXPECT_EQ(pool.bytes(), b->canonical.size());
 }
 
+// Expiry follows expires_at, not arrival; a removed or taken entry expires
+// like any other, and every index forgets what expired.
+TEST(MempoolTest, ExpiryVisitsEntriesByDeadlineWhateverTheirArrival) {
+  Mempool pool;
+  auto late = make_tx(1, 2000), early = make_tx(2, 700), same = make_tx(3, 700),
+       applied = make_tx(4, 600), taken = make_tx(5, 800);
+  for (const auto& tx : {late, early, same, applied, taken}) {
+    ASSERT_EQ(pool.add(tx), Mempool::AddResult::kAdded);
+  }
+  pool.remove({applied->hash});
+  ASSERT_EQ(pool.take(1, 1 << 20, 100).size(), 1u);  // `late`, the first to arrive
+  pool.expire(699);
+  EXPECT_EQ(pool.size(), 4u);
+  pool.expire(700);
+  EXPECT_FALSE(pool.contains(early->hash));
+  EXPECT_FALSE(pool.contains(same->hash));
+  EXPECT_TRUE(pool.was_expired(early->hash));
+  EXPECT_TRUE(pool.was_expired(same->hash));
+  EXPECT_FALSE(pool.was_expired(applied->hash));
+  pool.expire(800);
+  EXPECT_FALSE(pool.contains(taken->hash));
+  ASSERT_EQ(pool.size(), 1u);
+  EXPECT_EQ(pool.bytes(), late->canonical.size());
+  EXPECT_EQ(pool.available(100), 0u);  // `late` is still taken
+  auto all = pool.all();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]->hash, late->hash);
+  pool.expire(2000);
+  EXPECT_EQ(pool.size(), 0u);
+  EXPECT_EQ(pool.bytes(), 0u);
+  EXPECT_EQ(pool.take(10, 1 << 20, 9000).size(), 0u);
+}
+
 TEST(MempoolTest, ReofferKeepsArrivalOrderAndForgetsStaleTakes) {
   Mempool pool(1000, 100, 1 << 20);
   std::vector<std::shared_ptr<const ledger::Tx>> txs;
