@@ -25,8 +25,14 @@ std::shared_future<std::shared_ptr<PreparedBlock>> NodeImpl::prepare_async(
   prepared_[hash] = future;
   auto raw = std::make_shared<std::vector<std::string>>(b.txs);
   // Decode on the pool, then verify the batch across the pool's workers.
-  bool posted = pool_.post([this, raw, promise] {
+  bool posted = pool_.post([this, raw, promise, hash, proposer = b.header.proposer,
+                            signature = b.signature] {
     auto prepared = std::make_shared<PreparedBlock>();
+    // The proposer's key as of now; apply compares it with the key then.
+    if (auto key = member_key(proposer);
+        key && ledger::ed25519_verify(*key, signature, as_view(hash))) {
+      prepared->proposer_checked.emplace(*key, signature);
+    }
     auto txs = std::make_shared<std::vector<ledger::Tx>>();
     txs->reserve(raw->size());
     for (const auto& text : *raw) {
@@ -173,10 +179,14 @@ bool NodeImpl::apply_block_entry(const consensus::Entry& e, const ledger::Block&
   if (h.prev_hash != tip.hash) return skip("prev_hash is not the last block's hash");
   if (h.time < tip.time) return skip("time earlier than the parent's");
   auto proposer_key = member_key(h.proposer);
-  if (!proposer_key || !ledger::ed25519_verify(*proposer_key, block.signature, as_view(hash))) {
+  auto prepared = prepared_for(hash, block);
+  const bool checked = proposer_key && prepared->proposer_checked &&
+                       prepared->proposer_checked->first == *proposer_key &&
+                       prepared->proposer_checked->second == block.signature;
+  if (!proposer_key ||
+      (!checked && !ledger::ed25519_verify(*proposer_key, block.signature, as_view(hash)))) {
     return skip("proposer signature does not verify");
   }
-  auto prepared = prepared_for(hash, block);
   if (!prepared->valid) return skip("a transaction does not decode");
   std::vector<Hash32> hashes;
   for (const auto& tx : prepared->txs) hashes.push_back(tx.hash);

@@ -50,6 +50,10 @@ struct NodeOptions {
   // faulty leader would. Every node, this one included, still verifies each
   // block's transactions and skips those whose signature fails.
   bool fault_admit_unverified = false;
+  // Test-only fault, never set by suanlid: this node signs the blocks it
+  // proposes with a broken signature. Every node, this one included, must
+  // skip them.
+  bool fault_bad_block_signature = false;
   // BENCHMARK ONLY: no signature is checked. Refused unless the chain is
   // the benchmark's (chain_id "suanli-bench").
   bool bench_no_signatures = false;

@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>  // before Asio on g++ 12
 
@@ -49,6 +50,11 @@ struct PreparedBlock {
   std::vector<ledger::Tx> txs;
   std::vector<bool> signature_ok;
   bool valid = true;  // false: a transaction did not decode
+  // The proposer's key and block signature found valid while preparing (on
+  // the pool, or by the leader that made it): apply then checks only that the
+  // block carries that signature and the proposer still has that key, instead
+  // of verifying on its own thread.
+  std::optional<std::pair<PubKey, Sig64>> proposer_checked;
 };
 
 // What the apply thread works through, in order.

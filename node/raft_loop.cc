@@ -480,6 +480,8 @@ void NodeImpl::maybe_propose_block() {
     }
     Hash32 hash = h.hash();
     block.signature = ledger::ed25519_sign(opts_.key, as_view(hash));
+    prepared->proposer_checked.emplace(opts_.key.pubkey, block.signature);  // made just now
+    if (opts_.fault_bad_block_signature) block.signature[0] ^= 1;
     {
       std::promise<std::shared_ptr<PreparedBlock>> p;
       p.set_value(prepared);

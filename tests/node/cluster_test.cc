@@ -312,6 +312,36 @@ TEST(ClusterTest, ApprovedRemovalsTakeAFollowerAndThenTheLeaderOutOfTheCluster) 
 }
 
 
+// A block whose proposer signature does not verify is skipped by every node,
+// the leader that made it included (it must not trust its own record of
+// having signed): nothing is applied anywhere. The same load commits on a
+// cluster without the fault.
+TEST(ClusterTest, BlockWithABadProposerSignatureIsSkippedEverywhere) {
+  for (bool fault : {false, true}) {
+    SCOPED_TRACE(fault ? "every leader signs badly" : "no fault");
+    Cluster c(3, temp_dir(fault ? "bad-block-sig" : "good-block-sig"));
+    for (size_t i = 0; i < 3; ++i) c.options(i).fault_bad_block_signature = fault;
+    const int l = c.start_all();
+    ASSERT_GE(l, 0);
+    const auto leader = static_cast<size_t>(l);
+    const uint64_t height = c.node(leader).applied_height();
+    PubKey prov = c.actor("gz-prov").key.pubkey;
+    auto tx = c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    auto r = c.submit(leader, tx);
+    ASSERT_TRUE(std::holds_alternative<Hash32>(r)) << std::get<rpc::RpcError>(r).message;
+    std::promise<bool> p;
+    c.node(leader).wait_committed(tx.hash, 1500, [&](bool ok) { p.set_value(ok); });
+    EXPECT_EQ(p.get_future().get(), !fault);
+    for (size_t i = 0; i < 3; ++i) {
+      if (fault) {
+        EXPECT_EQ(c.node(i).applied_height(), height) << i;
+      } else {
+        EXPECT_TRUE(eventually([&] { return c.node(i).applied_height() > height; }, 5000)) << i;
+      }
+    }
+  }
+}
+
 TEST(ClusterTest, BadSignatureInALeadersBlockIsSkippedAndListedAsRejectedEverywhere) {
   Cluster c(3, temp_dir("badsig"));
   for (size_t i = 0; i < 3; ++i) {
