@@ -295,17 +295,6 @@ bool read_envelope(R& r, Tx& tx) {
 
 }  // namespace
 
-// Only text that is exactly the canonical encoding of what was read is
-// accepted here, so both paths give the same transaction.
-std::optional<Tx> decode_canonical_tx(std::string_view text) {
-  if (text.size() > kTxBytesMax) return std::nullopt;
-  thread_local LiteJson doc;  // reused: its vectors keep their capacity
-  if (!doc.parse(text)) return std::nullopt;
-  auto tx = decode_tx_lite(doc.root());
-  if (!tx || tx->canonical != text) return std::nullopt;
-  return tx;
-}
-
 namespace {
 // No object at or under `v` has a member twice (LiteJson keeps them all; the
 // strict parser records a duplicate as an anomaly).
@@ -328,17 +317,39 @@ bool members_unique(LiteJson::Ref v, size_t depth = 0) {
   }
   return true;
 }
-}  // namespace
 
-std::optional<Tx> decode_tx_lite(LiteJson::Ref value) {
-  if (value.get().kind != LiteJson::Kind::kObject || !members_unique(value)) return std::nullopt;
+// The transaction an object holds, with its canonical text and signing
+// message encoded from the fields read (no hash yet), or nullopt.
+std::optional<Tx> read_lite(LiteJson::Ref value) {
+  if (value.get().kind != LiteJson::Kind::kObject) return std::nullopt;
   std::optional<TxError> error;
   LiteFieldReader reader(value, "", &error);
   Tx tx;
   if (!read_envelope(reader, tx)) return std::nullopt;
   encode_tx(tx, &tx.canonical, &tx.signing_message);
-  if (tx.canonical.size() > kTxBytesMax) return std::nullopt;  // too_large: the strict path says so
-  tx.hash = blake2b256(tx.signing_message);
+  return tx;
+}
+}  // namespace
+
+// Only text that is exactly the canonical encoding of what was read is
+// accepted here, so both paths give the same transaction. Canonical text has
+// no member twice, so the comparison also stands for members_unique.
+std::optional<Tx> decode_canonical_tx(std::string_view text) {
+  if (text.size() > kTxBytesMax) return std::nullopt;
+  thread_local LiteJson doc;  // reused: its vectors keep their capacity
+  if (!doc.parse(text)) return std::nullopt;
+  auto tx = read_lite(doc.root());
+  if (!tx || tx->canonical != text) return std::nullopt;
+  tx->hash = blake2b256(tx->signing_message);
+  return tx;
+}
+
+std::optional<Tx> decode_tx_lite(LiteJson::Ref value) {
+  if (!members_unique(value)) return std::nullopt;
+  auto tx = read_lite(value);
+  // Too large: the strict path says so.
+  if (!tx || tx->canonical.size() > kTxBytesMax) return std::nullopt;
+  tx->hash = blake2b256(tx->signing_message);
   return tx;
 }
 
