@@ -13,7 +13,7 @@ Mempool::AddResult Mempool::add(std::shared_ptr<const ledger::Tx> tx) {
   bytes_ += tx->canonical.size();
   by_seq_.emplace(seq, hash);
   ready_.emplace(seq, hash);
-  by_expiry_.emplace(tx->expires_at, seq);
+  by_expiry_.emplace(tx->expires_at, hash);
   by_hash_.emplace(hash, Entry{std::move(tx), seq, 0});
   return AddResult::kAdded;
 }
@@ -127,7 +127,7 @@ void Mempool::erase(std::map<Hash32, Entry>::iterator it) {
   bytes_ -= e.tx->canonical.size();
   by_seq_.erase(e.seq);
   ready_.erase(e.seq);
-  by_expiry_.erase({e.tx->expires_at, e.seq});
+  by_expiry_.erase({e.tx->expires_at, it->first});
   by_hash_.erase(it);
 }
 
@@ -142,7 +142,7 @@ void Mempool::remove(const std::vector<Hash32>& hashes) {
 void Mempool::expire(uint64_t now_ms) {
   std::lock_guard lock(mu_);
   while (!by_expiry_.empty() && by_expiry_.begin()->first <= now_ms) {
-    const Hash32 hash = by_seq_.at(by_expiry_.begin()->second);
+    const Hash32 hash = by_expiry_.begin()->second;
     if (expired_.insert(hash).second) expired_order_.push_back(hash);
     erase(by_hash_.find(hash));
   }

@@ -82,9 +82,9 @@ class Mempool {
   mutable std::mutex mu_;
   std::map<Hash32, Entry> by_hash_;
   std::map<uint64_t, Hash32> by_seq_;  // arrival order, every entry
-  // (expires_at, seq) of every entry: expire() visits only the expired ones
+  // (expires_at, hash) of every entry: expire() visits only the expired ones
   // (each second, under the lock; a full pool holds 200,000).
-  std::set<std::pair<uint64_t, uint64_t>> by_expiry_;
+  std::set<std::pair<uint64_t, Hash32>> by_expiry_;
   // Drops one entry from every index.
   void erase(std::map<Hash32, Entry>::iterator it);
   // Entries available to take, by arrival: take() never walks past the ones
