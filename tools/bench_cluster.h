@@ -265,6 +265,13 @@ inline double proc_cpu_seconds(pid_t pid) {
 
 inline double self_cpu_seconds() { return proc_cpu_seconds(::getpid()); }
 
+// CPU seconds of the cluster's nodes together.
+inline double nodes_cpu_seconds(const Cluster& cluster) {
+  double sum = 0;
+  for (const auto& n : cluster.nodes()) sum += proc_cpu_seconds(n.pid);
+  return sum;
+}
+
 // ---------------------------------------------------------------- commit monitor
 
 // Follows the blocks applied by one node through block_get with min_height

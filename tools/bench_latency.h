@@ -48,15 +48,13 @@ inline LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>
   // server's 512 connections per node.
   size_t conns_max = std::clamp<size_t>(static_cast<size_t>(rate * 0.5), 30, 3 * 400);
   bench::OpenLoopClient client(ports, bodies, rate, conns_max);
-  double cpu0 = 0;
-  for (const auto& n : cluster.nodes()) cpu0 += proc_cpu_seconds(n.pid);
+  const double cpu0 = nodes_cpu_seconds(cluster);
   double bench_cpu0 = self_cpu_seconds();
   auto start = Clock::now();
   r.start_wall_ms = wall_ms();
   auto outcomes = client.run(std::min<size_t>(conns_max / 3, 64));
   r.seconds = secs_since(start);
-  for (const auto& n : cluster.nodes()) r.node_cpu_seconds += proc_cpu_seconds(n.pid);
-  r.node_cpu_seconds -= cpu0;
+  r.node_cpu_seconds = nodes_cpu_seconds(cluster) - cpu0;
   r.bench_cpu_seconds = self_cpu_seconds() - bench_cpu0;
   r.connections = client.connections_opened();
   r.retries = client.retries();
