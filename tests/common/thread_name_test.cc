@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace suanli {
@@ -18,24 +19,24 @@ std::string own_name() {
   return name;
 }
 
-TEST(ThreadNameTest, NamesTheCallingThreadOnly) {
-  std::string main_before = own_name();
+// The name a new thread reads back after naming itself `name`.
+std::string named_in_new_thread(std::string_view name) {
   std::string seen;
   std::thread([&] {
-    set_thread_name("verify-3");
+    set_thread_name(name);
     seen = own_name();
   }).join();
-  EXPECT_EQ(seen, "verify-3");
+  return seen;
+}
+
+TEST(ThreadNameTest, NamesTheCallingThreadOnly) {
+  std::string main_before = own_name();
+  EXPECT_EQ(named_in_new_thread("verify-3"), "verify-3");
   EXPECT_EQ(own_name(), main_before);
 }
 
 TEST(ThreadNameTest, LongNamesAreCutToFifteenBytes) {
-  std::string seen;
-  std::thread([&] {
-    set_thread_name("a-name-longer-than-fifteen");
-    seen = own_name();
-  }).join();
-  EXPECT_EQ(seen, "a-name-longer-t");
+  EXPECT_EQ(named_in_new_thread("a-name-longer-than-fifteen"), "a-name-longer-t");
 }
 
 }  // namespace
