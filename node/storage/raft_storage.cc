@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
@@ -11,6 +12,7 @@
 #include "consensus/codec.h"
 #include "consensus/memory_storage.h"
 #include "node/storage/rocks.h"
+#include "node/storage/segment_log.h"
 #include "node/storage/space_probe.h"
 
 namespace suanli::node {
@@ -24,12 +26,11 @@ constexpr char kKeyHardState[] = "h";
 constexpr char kKeyCompact[] = "c";
 constexpr char kKeySnapMeta[] = "m";
 constexpr char kKeySnapData[] = "d";
-
-std::string entry_key(Index i) {
-  std::string k = "e";
-  put_u64_be(k, i);
-  return k;
-}
+constexpr char kKeyGeneration[] = "g";
+// Entries are no longer kept in the database; a database of an earlier
+// version may hold some, and open() moves them to the segment log.
+constexpr char kEntryPrefix = 'e';
+constexpr uint64_t kMigrateChunkBytes = 64u << 20;
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
@@ -49,13 +50,24 @@ struct RaftStorage::Impl {
   std::string path;
   rocksdb::Options options;
   rocksdb::DB* db = nullptr;
-  bool read_only = false;  // after a reopen for writing failed
+  bool read_only = false;     // after a reopen for writing failed
+  bool write_failed = false;  // a write was refused: resume() reopens
+  SegmentLog::Options log_options;
+  std::unique_ptr<SegmentLog> log;
+  uint64_t generation = 0;
   ~Impl() { close(); }
   void close() {
     if (db == nullptr) return;
     (void)db->Close();
     delete db;
     db = nullptr;
+  }
+  rocksdb::Status write(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch& batch) {
+    if (read_only || db == nullptr)
+      return rocksdb::Status::NotSupported("raft database is read-only");
+    rocksdb::Status s = db->Write(wo, &batch);
+    if (!s.ok()) write_failed = true;
+    return s;
   }
   std::optional<std::string> get(const std::string& key) const {
     std::string value;
@@ -69,8 +81,8 @@ struct RaftStorage::Impl {
 RaftStorage::RaftStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RaftStorage::~RaftStorage() = default;
 
-Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
-                                                       rocksdb::Env* env) {
+Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path, rocksdb::Env* env,
+                                                       uint64_t segment_bytes) {
   try {
     rocksdb::Options options;
     options.create_if_missing = true;
@@ -85,6 +97,7 @@ Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
       impl->db = nullptr;
       return from_rocksdb(s, "open raft database " + path);
     }
+    if (segment_bytes != 0) impl->log_options.segment_bytes = segment_bytes;
     std::unique_ptr<RaftStorage> storage(new RaftStorage(std::move(impl)));
     Status loaded = storage->load();
     if (!loaded.is_ok()) return loaded;
@@ -95,6 +108,10 @@ Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path,
 }
 
 Status RaftStorage::load() {
+  hard_state_ = {};
+  snapshot_meta_ = {};
+  compact_index_ = 0;
+  compact_term_ = 0;
   if (auto v = impl_->get(kKeyHardState)) {
     Result<consensus::HardState> hs = consensus::decode_hard_state(*v);
     if (!hs.is_ok()) return Status::error("corruption", "hard state: " + hs.status().message());
@@ -110,15 +127,65 @@ Status RaftStorage::load() {
     compact_index_ = get_u64_be(std::string_view(*v).substr(0, 8));
     compact_term_ = get_u64_be(std::string_view(*v).substr(8, 8));
   }
-  last_index_ = compact_index_;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
-  it->SeekForPrev(slice(entry_key(UINT64_MAX)));
-  if (it->Valid() && it->key().size() == 9 && it->key()[0] == 'e') {
-    last_index_ = get_u64_be(std::string_view(it->key().data() + 1, 8));
+  impl_->generation = 0;
+  if (auto v = impl_->get(kKeyGeneration)) {
+    if (v->size() != 8) return Status::error("corruption", "log generation");
+    impl_->generation = get_u64_be(*v);
   }
-  if (!it->status().ok()) return from_rocksdb(it->status(), "scan raft log");
-  if (last_index_ < compact_index_) return Status::error("corruption", "log below compaction");
+  impl_->log.reset();  // closes its files before they are read again
+  Result<std::unique_ptr<SegmentLog>> log =
+      SegmentLog::open(impl_->options.env->GetFileSystem(), impl_->path + "/log", impl_->generation,
+                       compact_index_, impl_->log_options);
+  if (!log.is_ok()) return log.status();
+  impl_->log = std::move(*log);
+  if (Status s = migrate_entries(); !s) return s;
+  last_index_ = std::max(compact_index_, impl_->log->last_index());
   if (hard_state_.commit > last_index_) return Status::error("corruption", "commit beyond log");
+  return Status::ok();
+}
+
+Status RaftStorage::migrate_entries() {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
+  it->Seek(slice(std::string(1, kEntryPrefix)));
+  uint64_t moved = 0;
+  std::vector<Entry> chunk;
+  uint64_t chunk_bytes = 0;
+  auto flush = [&]() -> Status {
+    if (chunk.empty()) return Status::ok();
+    Status s = impl_->log->append(chunk);
+    if (!s) return s;
+    moved += chunk.size();
+    chunk.clear();
+    chunk_bytes = 0;
+    return Status::ok();
+  };
+  for (; it->Valid() && !it->key().empty() && it->key()[0] == kEntryPrefix; it->Next()) {
+    const std::string_view value(it->value().data(), it->value().size());
+    Result<Entry> e = consensus::decode_entry(value);
+    if (!e.is_ok() || it->key().size() != 9 ||
+        get_u64_be(std::string_view(it->key().data() + 1, 8)) != e->index) {
+      return Status::error("corruption", "raft database: bad log entry");
+    }
+    if (e->index <= compact_index_) continue;
+    const Index next = chunk.empty() ? impl_->log->last_index() + 1 : chunk.back().index + 1;
+    if (e->index > next) return Status::error("corruption", "raft database: gap in the log");
+    chunk_bytes += consensus::entry_bytes(*e);
+    chunk.push_back(std::move(*e));
+    if (chunk_bytes >= kMigrateChunkBytes) {
+      if (Status s = flush(); !s) return s;
+    }
+  }
+  if (!it->status().ok()) return from_rocksdb(it->status(), "scan raft database");
+  if (Status s = flush(); !s) return s;
+  it.reset();
+  if (moved == 0) return Status::ok();
+  // The segments are synced; only now may the database's copies go.
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(slice(std::string(1, kEntryPrefix)),
+                    slice(std::string(1, static_cast<char>(kEntryPrefix + 1))));
+  rocksdb::Status s = impl_->write(synced(), batch);
+  if (!s.ok()) return from_rocksdb(s, "remove moved log entries");
+  spdlog::info("raft log: moved {} entries from the raft database into segment files", moved);
   return Status::ok();
 }
 
@@ -126,20 +193,9 @@ Result<std::vector<Entry>> RaftStorage::entries(Index lo, Index hi, uint64_t max
   if (lo <= compact_index_) return Status::error(consensus::kErrCompacted, "entries compacted");
   SUANLI_ASSERT(lo <= hi);
   SUANLI_ASSERT_MSG(hi <= last_index_ + 1, "entries out of bound");
-  std::vector<Entry> out;
-  uint64_t bytes = 0;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
-  it->Seek(slice(entry_key(lo)));
-  for (Index i = lo; i < hi; ++i, it->Next()) {
-    if (!it->Valid() || it->key() != slice(entry_key(i))) read_failed("missing log entry");
-    const std::string_view value(it->value().data(), it->value().size());
-    Result<Entry> e = consensus::decode_entry(value);
-    if (!e.is_ok() || e->index != i) read_failed("corrupt log entry");
-    bytes += consensus::entry_bytes(*e);
-    if (!out.empty() && bytes > max_bytes) break;
-    out.push_back(std::move(*e));
-  }
-  if (!it->status().ok()) read_failed("scan: " + it->status().ToString());
+  if (lo == hi) return std::vector<Entry>{};
+  Result<std::vector<Entry>> out = impl_->log->read(lo, hi, max_bytes);
+  if (!out.is_ok()) read_failed(out.status().to_string());
   return out;
 }
 
@@ -147,11 +203,7 @@ Result<Term> RaftStorage::term(Index i) const {
   if (i == compact_index_) return compact_term_;
   if (i < compact_index_) return Status::error(consensus::kErrCompacted, "term compacted");
   if (i > last_index_) return Status::error(consensus::kErrUnavailable, "term unavailable");
-  std::optional<std::string> v = impl_->get(entry_key(i));
-  if (!v) read_failed("missing log entry");
-  Result<Entry> e = consensus::decode_entry(*v);
-  if (!e.is_ok() || e->index != i) read_failed("corrupt log entry");
-  return e->term;
+  return impl_->log->term(i);
 }
 
 Result<consensus::Snapshot> RaftStorage::snapshot() const {
@@ -163,28 +215,39 @@ Result<consensus::Snapshot> RaftStorage::snapshot() const {
 
 Status RaftStorage::save(const consensus::HardState* hs, const std::vector<Entry>& entries,
                          bool sync) {
-  rocksdb::WriteBatch batch;
-  Index new_last = last_index_;
   size_t skip = 0;
   while (skip < entries.size() && entries[skip].index <= compact_index_) ++skip;
-  if (skip < entries.size()) {
-    const Index first = entries[skip].index;
-    SUANLI_ASSERT_MSG(first <= last_index_ + 1, "append leaves a gap in the log");
-    // A conflicting suffix is replaced: delete everything from first on.
-    if (first <= last_index_) {
-      batch.DeleteRange(slice(entry_key(first)), slice(entry_key(last_index_ + 1)));
-    }
-    for (size_t i = skip; i < entries.size(); ++i) {
-      SUANLI_ASSERT(entries[i].index == first + (i - skip));
-      batch.Put(slice(entry_key(entries[i].index)), slice(consensus::encode_entry(entries[i])));
-    }
-    new_last = entries.back().index;
+  const bool appending = skip < entries.size();
+  if (appending) {
+    SUANLI_ASSERT_MSG(entries[skip].index <= last_index_ + 1, "append leaves a gap in the log");
   }
-  if (hs != nullptr) batch.Put(kKeyHardState, slice(consensus::encode_hard_state(*hs)));
-  rocksdb::Status s = impl_->db->Write(synced(sync), &batch);
-  if (!s.ok()) return from_rocksdb(s, "save raft log");
-  last_index_ = new_last;
-  if (hs != nullptr) hard_state_ = *hs;
+  auto write_hs = [&](const consensus::HardState& state, bool with_sync) -> Status {
+    rocksdb::WriteBatch batch;
+    batch.Put(kKeyHardState, slice(consensus::encode_hard_state(state)));
+    rocksdb::Status s = impl_->write(synced(with_sync), batch);
+    if (!s.ok()) return from_rocksdb(s, "save raft hard state");
+    hard_state_ = state;
+    return Status::ok();
+  };
+  // A new term or vote is durable before any entry of this save: entries of a
+  // term must never outlive the vote cast in it. Its commit index stops at
+  // the entries already durable; the rest follows the entries.
+  bool hs_done = hs == nullptr;
+  if (hs != nullptr && (hs->term != hard_state_.term || hs->vote != hard_state_.vote)) {
+    consensus::HardState first = *hs;
+    const Index durable = appending ? std::min(last_index_, entries[skip].index - 1) : last_index_;
+    first.commit = std::min(hs->commit, std::max(durable, hard_state_.commit));
+    if (Status s = write_hs(first, sync); !s) return s;
+    hs_done = first.commit == hs->commit;
+  }
+  if (appending) {
+    const std::vector<Entry> tail(entries.begin() + static_cast<ptrdiff_t>(skip), entries.end());
+    if (Status s = impl_->log->append(tail); !s) return s;
+    last_index_ = tail.back().index;
+  }
+  // A commit index alone needs no sync (consensus::must_sync): it is written
+  // after the entries it covers are durable, so it never runs ahead of them.
+  if (!hs_done) return write_hs(*hs, sync && !appending);
   return Status::ok();
 }
 
@@ -192,16 +255,22 @@ Status RaftStorage::apply_snapshot(const consensus::Snapshot& snap) {
   if (snap.meta.index <= snapshot_meta_.index) {
     return Status::error(consensus::kErrSnapshotOutOfDate, "snapshot older than the stored one");
   }
+  // The whole log is replaced: a new generation of segments starts, and the
+  // old one's files stop counting the moment this write is durable.
   rocksdb::WriteBatch batch;
-  batch.DeleteRange(slice(entry_key(0)), slice(entry_key(UINT64_MAX)));
   std::string compact;
   put_u64_be(compact, snap.meta.index);
   put_u64_be(compact, snap.meta.term);
   batch.Put(kKeyCompact, slice(compact));
   batch.Put(kKeySnapMeta, slice(consensus::encode_snapshot_meta(snap.meta)));
   batch.Put(kKeySnapData, slice(snap.data));
-  rocksdb::Status s = impl_->db->Write(synced(), &batch);
+  std::string generation;
+  put_u64_be(generation, impl_->generation + 1);
+  batch.Put(kKeyGeneration, slice(generation));
+  rocksdb::Status s = impl_->write(synced(), batch);
   if (!s.ok()) return from_rocksdb(s, "apply snapshot");
+  impl_->generation += 1;
+  impl_->log->reset(impl_->generation, snap.meta.index);
   snapshot_meta_ = snap.meta;
   compact_index_ = snap.meta.index;
   compact_term_ = snap.meta.term;
@@ -221,7 +290,7 @@ Status RaftStorage::create_snapshot(Index index, const consensus::ConfState& con
   rocksdb::WriteBatch batch;
   batch.Put(kKeySnapMeta, slice(consensus::encode_snapshot_meta(meta)));
   batch.Put(kKeySnapData, slice(data));
-  rocksdb::Status s = impl_->db->Write(synced(), &batch);
+  rocksdb::Status s = impl_->write(synced(), batch);
   if (!s.ok()) return from_rocksdb(s, "create snapshot");
   snapshot_meta_ = meta;
   return Status::ok();
@@ -233,30 +302,33 @@ Status RaftStorage::compact(Index index) {
   Result<Term> t = term(index);
   if (!t.is_ok()) return t.status();
   rocksdb::WriteBatch batch;
-  batch.DeleteRange(slice(entry_key(0)), slice(entry_key(index + 1)));
   std::string compact;
   put_u64_be(compact, index);
   put_u64_be(compact, *t);
   batch.Put(kKeyCompact, slice(compact));
-  rocksdb::Status s = impl_->db->Write(synced(), &batch);
+  rocksdb::Status s = impl_->write(synced(), batch);
   if (!s.ok()) return from_rocksdb(s, "compact raft log");
   compact_index_ = index;
   compact_term_ = *t;
+  // Segments left behind by a failed delete are tried again at the next
+  // compaction; entries up to the compaction point are never read again.
+  if (Status d = impl_->log->drop_through(index); !d) {
+    spdlog::warn("raft log: {}", d.to_string());
+  }
   return Status::ok();
 }
 
 Status RaftStorage::resume() {
-  rocksdb::Status s = impl_->read_only ? rocksdb::Status::NotSupported() : impl_->db->Resume();
-  // Busy: RocksDB's own recovery (after "no space") is under way; the next
-  // write tells whether it is done.
-  if (s.ok() || s.IsBusy()) return Status::ok();
-  // RocksDB retries by itself at once and turns the error fatal when the
-  // disk is still full; only reopening clears that. Reopening replays the
-  // WAL, which may hold a write that was refused after its append (a failed
-  // sync), so the log is loaded again.
+  // A refused segment append changes nothing: the next one starts afresh.
+  if (!impl_->write_failed && !impl_->read_only) return Status::ok();
+  // After a refused write RocksDB must be reopened: its Resume() may clear
+  // the error yet keep a WAL writer that failed (when the memtable is
+  // empty), and the next write then aborts on an assertion in Debian's
+  // build. Reopening replays the WAL, which may hold a write that was refused
+  // after its append (a failed sync), so the state is loaded again.
   if (Status p = probe_write(impl_->options.env, impl_->path); !p) return p;
   impl_->close();
-  s = rocksdb::DB::Open(impl_->options, impl_->path, &impl_->db);
+  rocksdb::Status s = rocksdb::DB::Open(impl_->options, impl_->path, &impl_->db);
   if (!s.ok()) {
     const Status failed = from_rocksdb(s, "reopen raft database " + impl_->path);
     // Reads go on from a read-only view; writes fail until a reopen works.
@@ -267,6 +339,7 @@ Status RaftStorage::resume() {
     return failed;
   }
   impl_->read_only = false;
+  impl_->write_failed = false;
   return load();
 }
 
@@ -280,7 +353,7 @@ Status RaftStorage::bootstrap(const std::vector<consensus::NodeId>& voters) {
   const consensus::SnapshotMeta meta = mem.snapshot()->meta;
   rocksdb::WriteBatch batch;
   batch.Put(kKeySnapMeta, slice(consensus::encode_snapshot_meta(meta)));
-  rocksdb::Status s = impl_->db->Write(synced(), &batch);
+  rocksdb::Status s = impl_->write(synced(), batch);
   if (!s.ok()) return from_rocksdb(s, "bootstrap");
   snapshot_meta_ = meta;
   const consensus::HardState hs = mem.hard_state();

@@ -1,14 +1,18 @@
-// RaftStorage: consensus::Storage on its own RocksDB database. Holds the Raft
-// log, the hard state and the latest snapshot (metadata and the application's
-// opaque data), with the fsync points the core requires: save() writes the
-// entries and hard state of a Ready as one synced WriteBatch, so a restart
-// recovers exactly what was persisted before any dependent message was sent.
+// RaftStorage: consensus::Storage in one directory: the log's entries in
+// append-only segment files (SegmentLog, under log/), the hard state and the
+// latest snapshot (metadata and the application's opaque data) in a small
+// RocksDB database. The fsync points are those the core requires: save()
+// makes a Ready's entries and any new term or vote durable before it returns,
+// so a restart recovers everything persisted before a dependent message was
+// sent. A commit index alone is volatile and is written without sync.
 //
-// Layout (default column family):
+// Layout of the database (default column family):
 //   "h"            hard state (consensus codec)
 //   "c"            index and term of the entry before the first one (compaction point)
 //   "m", "d"       snapshot metadata and snapshot data
-//   "e" + u64 BE   log entry at that index (consensus codec)
+//   "g"            u64 BE generation of the segment log (changes with each received snapshot)
+// Earlier versions kept the entries in the database ("e" + u64 BE index);
+// open() moves them into segments.
 //
 // Thread-safety: not thread-safe; the strand that owns the RaftCore owns this.
 // Read failures abort (SUANLI_ASSERT): the core cannot continue without its log.
@@ -29,11 +33,15 @@ namespace suanli::node {
 
 class RaftStorage final : public consensus::Storage {
  public:
-  // Opens (or creates) the database at path. Errors: those of from_rocksdb
-  // (node/storage/rocks.h) and of the stored state's decoding. `env` (tests only) replaces
-  // RocksDB's default file system; it must outlive the storage.
+  // Opens (or creates) the storage at path. Errors: those of from_rocksdb
+  // (node/storage/rocks.h), of the stored state's decoding and of the
+  // segment log ("corruption" when entries are missing in its middle).
+  // `env` (tests only) replaces RocksDB's default file system, for the
+  // segments too; it must outlive the storage. `segment_bytes` (tests only,
+  // 0: 64 MiB) is the size past which a segment file is closed.
   static Result<std::unique_ptr<RaftStorage>> open(const std::string& path,
-                                                   rocksdb::Env* env = nullptr);
+                                                   rocksdb::Env* env = nullptr,
+                                                   uint64_t segment_bytes = 0);
   ~RaftStorage() override;
   RaftStorage(const RaftStorage&) = delete;
   RaftStorage& operator=(const RaftStorage&) = delete;
@@ -50,9 +58,11 @@ class RaftStorage final : public consensus::Storage {
   Result<consensus::Snapshot> snapshot() const override;
 
   // Persists a Ready's entries (replacing any conflicting suffix) and hard
-  // state in one write, synced unless `sync` is false (consensus::must_sync).
-  // hard_state may be null. An unsynced write becomes durable with the next
-  // synced one.
+  // state (may be null). Entries are always synced, and a new term or vote is
+  // synced before them. A hard state whose commit index alone changed is
+  // written without sync when it comes with entries or `sync` is false
+  // (consensus::must_sync), after the entries, so on disk it never runs
+  // ahead of them; the next synced hard-state write makes it durable.
   Status save(const consensus::HardState* hard_state,
               const std::vector<consensus::Entry>& entries, bool sync = true);
   // Replaces the log by a snapshot received from the leader (synced).
@@ -65,14 +75,16 @@ class RaftStorage final : public consensus::Storage {
   // Fresh cluster: like MemoryStorage::bootstrap. Requires an empty log.
   Status bootstrap(const std::vector<consensus::NodeId>& voters);
   // After a failed write RocksDB refuses every write until this clears its
-  // background error (once there is space again). A failed write changed
-  // nothing here, so the caller retries it after this succeeds.
+  // background error (once there is space again), and the segment log is
+  // read again from disk. The caller retries the failed write after this
+  // succeeds.
   Status resume();
 
  private:
   struct Impl;
   explicit RaftStorage(std::unique_ptr<Impl> impl);
   Status load();
+  Status migrate_entries();
 
   std::unique_ptr<Impl> impl_;
   consensus::HardState hard_state_;

@@ -307,16 +307,10 @@ Status StateStore::switch_to(const std::string& path) {
 }
 
 Status StateStore::resume() {
-  {
-    std::shared_lock lock(mu_);
-    rocksdb::Status s =
-        impl_->read_only ? rocksdb::Status::NotSupported() : impl_->db->Resume();
-    // Busy: RocksDB's own recovery (after "no space") is under way; the next
-    // write tells whether it is done.
-    if (s.ok() || s.IsBusy()) return Status::ok();
-  }
-  // RocksDB retries by itself at once and turns the error fatal when the
-  // disk is still full; only reopening clears that. Readers wait meanwhile.
+  // After a refused write the database is reopened, never resumed in place:
+  // RocksDB's Resume() may clear the error yet keep a WAL writer that failed
+  // (when the memtable is empty), and the next write then aborts on an
+  // assertion in Debian's build. Readers wait meanwhile.
   std::unique_lock lock(mu_);
   cache_.clear();
   const std::string path = impl_->path;

@@ -139,9 +139,9 @@ class StateStore final : public ledger::KvRead {
   // it before any reader runs.
   void TEST_set_before_fill(std::function<void()> hook) { before_fill_ = std::move(hook); }
 
-  // After a failed write RocksDB refuses every write until this clears its
-  // background error (once there is space again). A failed commit wrote
-  // nothing, so the caller commits the same writes again after this.
+  // After a failed write RocksDB refuses every write until this reopens the
+  // database (once there is space again). A failed commit wrote nothing, so
+  // the caller commits the same writes again after this.
   Status resume();
 
  private:

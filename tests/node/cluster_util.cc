@@ -29,6 +29,22 @@ std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
+TempDir::TempDir(const std::string& prefix) {
+  std::string pattern = std::filesystem::temp_directory_path().string() + "/suanli-" + prefix +
+                        "-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
+  }
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::sub(const std::string& name) const { return path_ + "/" + name; }
+
 // Ports below the kernel's ephemeral range, 16 at a time: a port picked among
 // the ephemeral ones can be taken by an outgoing connection (of this or a
 // concurrent test binary) before the node binds it.

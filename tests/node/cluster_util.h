@@ -16,6 +16,20 @@ namespace suanli::node::testing {
 // A fresh directory under the system temp dir, unique to this process.
 std::string temp_dir(const std::string& name);
 
+// A fresh, uniquely named directory, removed with everything in it when this goes.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // The path of `name` inside it.
+  std::string sub(const std::string& name) const;
+
+ private:
+  std::string path_;
+};
+
 // Picks a free TCP port on 127.0.0.1 (bind to 0, read, close).
 uint16_t free_port();
 

@@ -3,11 +3,15 @@
 #include "node/storage/raft_storage.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 #include <stdlib.h>
 
 #include <filesystem>
 
+#include "common/bytes.h"
+#include "consensus/codec.h"
 #include "consensus/raft_core.h"
+#include "tests/node/cluster_util.h"
 
 namespace suanli::node {
 namespace {
@@ -18,22 +22,9 @@ using consensus::Entry;
 using consensus::EntryType;
 using consensus::HardState;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "suanli-raft-XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = made != nullptr ? made : pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string db() const { return (path_ / "raft").string(); }
-
- private:
-  fs::path path_;
+struct TempDir : testing::TempDir {
+  TempDir() : testing::TempDir("raft") {}
+  std::string db() const { return sub("raft"); }
 };
 
 std::vector<Entry> ents(consensus::Index first, const std::vector<consensus::Term>& terms) {
@@ -136,6 +127,61 @@ TEST(RaftStorageTest, RaftCoreRestartsFromPersistedState) {
   EXPECT_EQ(core.vote(), 1u);
   EXPECT_EQ(core.log().committed(), committed);
   EXPECT_EQ((*s->entries(3, 4, UINT64_MAX))[0].data, "hello");
+}
+
+// Keys in the database at `path` that start with `prefix`.
+size_t keys_with_prefix(const std::string& path, char prefix) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status st = rocksdb::DB::OpenForReadOnly(rocksdb::Options(), path, &raw);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  if (!st.ok()) return 0;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  size_t n = 0;
+  for (it->Seek(std::string(1, prefix)); it->Valid() && it->key()[0] == prefix; it->Next()) ++n;
+  return n;
+}
+
+// A database written by an earlier version kept the entries as "e" keys:
+// opening it moves them into segment files, once, and the log is the same.
+TEST(RaftStorageTest, EntriesOfAnEarlierVersionMoveIntoSegments) {
+  TempDir dir;
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.db(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteBatch batch;
+    std::string compact;
+    put_u64_be(compact, 2);
+    put_u64_be(compact, 1);
+    ASSERT_TRUE(batch.Put("c", compact).ok());
+    ASSERT_TRUE(batch.Put("h", consensus::encode_hard_state(HardState{3, 2, 5})).ok());
+    for (const Entry& e : ents(3, {1, 2, 2, 3})) {
+      std::string key = "e";
+      put_u64_be(key, e.index);
+      ASSERT_TRUE(batch.Put(key, consensus::encode_entry(e)).ok());
+    }
+    ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  EXPECT_EQ(keys_with_prefix(dir.db(), 'e'), 4u);
+  for (int round = 0; round < 2; ++round) {
+    auto s = open_ok(dir.db());
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->first_index(), 3u);
+    EXPECT_EQ(s->last_index(), 6u);
+    EXPECT_EQ(s->hard_state(), (HardState{3, 2, 5}));
+    EXPECT_EQ(*s->term(2), 1u);
+    EXPECT_EQ(*s->entries(3, 7, UINT64_MAX), ents(3, {1, 2, 2, 3}));
+    s.reset();
+    EXPECT_EQ(keys_with_prefix(dir.db(), 'e'), 0u);
+  }
+  size_t segments = 0;
+  for (const auto& f : fs::directory_iterator(fs::path(dir.db()) / "log")) {
+    segments += f.path().extension() == ".seg" ? 1 : 0;
+  }
+  EXPECT_EQ(segments, 1u) << "moved once";
 }
 
 }  // namespace

@@ -3,19 +3,20 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <sstream>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <utility>
-#include <array>
-#include <atomic>
 #include <vector>
 
 #include "ledger/mem_kv.h"
+#include "tests/node/cluster_util.h"
 
 namespace suanli::node {
 namespace {
@@ -28,22 +29,9 @@ using ledger::kCfTxIndex;
 using ledger::WriteSet;
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "suanli-state-XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = made != nullptr ? made : pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string sub(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+// Each test's own directory.
+struct StateDir : testing::TempDir {
+  StateDir() : testing::TempDir("state") {}
 };
 
 std::string key(char cf, std::string_view rest) { return std::string(1, cf) + std::string(rest); }
@@ -65,7 +53,7 @@ std::unique_ptr<StateStore> open_store(const std::string& path) {
 }
 
 TEST(StateStoreTest, CommitGetAndScanPerColumnFamily) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   WriteSet w;
@@ -102,7 +90,7 @@ TEST(StateStoreTest, CommitGetAndScanPerColumnFamily) {
 }
 
 TEST(StateStoreTest, CommitIsAtomicAcrossFamilies) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->commit({{"sx", "1"}, {"sy", "2"}, {"t1", "3"}, {"b1", "4"}}));
@@ -132,7 +120,7 @@ TEST(StateStoreTest, CommitIsAtomicAcrossFamilies) {
 }
 
 TEST(StateStoreTest, DataSurvivesCloseAndReopen) {
-  TempDir dir;
+  StateDir dir;
   std::string path = dir.sub("db");
   Pairs before;
   {
@@ -150,7 +138,7 @@ TEST(StateStoreTest, DataSurvivesCloseAndReopen) {
 }
 
 TEST(StateStoreTest, SecondOpenOfTheSameDatabaseIsRefused) {
-  TempDir dir;
+  StateDir dir;
   auto first = open_store(dir.sub("db"));
   ASSERT_NE(first, nullptr);
   auto second = StateStore::open(dir.sub("db"));
@@ -159,7 +147,7 @@ TEST(StateStoreTest, SecondOpenOfTheSameDatabaseIsRefused) {
 }
 
 TEST(StateStoreTest, OpenFailsCleanlyOnUnusablePath) {
-  TempDir dir;
+  StateDir dir;
   std::string file = dir.sub("file");
   ASSERT_TRUE(open_store(dir.sub("ok")) != nullptr);
   { std::ofstream(file) << "x"; }
@@ -179,7 +167,7 @@ std::string random_key(std::mt19937_64& rng) {
 // The same WriteSets through MemKv and StateStore leave identical contents, and
 // every get and range scan (across families too) answers alike.
 TEST(StateStoreTest, MatchesMemKvUnderRandomWriteSets) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   ledger::MemKv mem;
@@ -211,7 +199,7 @@ TEST(StateStoreTest, MatchesMemKvUnderRandomWriteSets) {
 }
 
 TEST(StateStoreTest, CheckpointOpensAsAStoreWithTheSameContent) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->commit({{"sa", "1"}, {"tb", "2"}, {"bc", "3"}, {"md", "4"}}));
@@ -239,7 +227,7 @@ size_t sst_files(const std::string& dir) {
 }
 
 TEST(StateStoreTest, FlushAsyncWritesTablesWhileCommitsGoOn) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   for (int i = 0; i < 200; ++i) {
@@ -266,15 +254,15 @@ TEST(StateStoreTest, FlushAsyncWritesTablesWhileCommitsGoOn) {
 }
 
 TEST(StateStoreTest, SwitchToServesTheOtherDatabaseWhileReadersRun) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("a"));
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->commit({{key(kCfState, "k"), std::string("old")}}));
   {
     auto other = open_store(dir.sub("b"));
     ASSERT_TRUE(other);
-    ASSERT_TRUE(other->commit({{key(kCfState, "k"), std::string("new")},
-                               {key(kCfMeta, "m"), std::string("1")}}));
+    ASSERT_TRUE(other->commit(
+        {{key(kCfState, "k"), std::string("new")}, {key(kCfMeta, "m"), std::string("1")}}));
   }
   std::atomic<bool> stop{false};
   std::atomic<int> bad{0};
@@ -308,7 +296,7 @@ TEST(StateStoreTest, SwitchToServesTheOtherDatabaseWhileReadersRun) {
 }
 
 TEST(StateStoreTest, ReadCacheKeepsStateAndMetaAndFollowsCommits) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_TRUE(store);
   const std::string k = key(kCfState, "participant");
@@ -337,7 +325,7 @@ TEST(StateStoreTest, ReadCacheKeepsStateAndMetaAndFollowsCommits) {
 }
 
 TEST(StateStoreTest, ReadCacheIsBounded) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_TRUE(store);
   const size_t n = ReadCache::kShards * ReadCache::kEntriesPerShardMax * 2;
@@ -350,7 +338,7 @@ TEST(StateStoreTest, ReadCacheIsBounded) {
 // value older than it (a reader that missed before the commit must not put
 // the old value into the cache after it).
 TEST(StateStoreTest, ReadCacheNeverServesAValueOlderThanTheLastCommit) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_TRUE(store);
   constexpr int kKeys = 4;
@@ -393,7 +381,7 @@ TEST(StateStoreTest, ReadCacheNeverServesAValueOlderThanTheLastCommit) {
 // from the database, a commit of a new value returns, then the reader fills
 // the cache. The next read must see the new value.
 TEST(StateStoreTest, ReadCacheKeepsNoValueReadBeforeACommitThatReturned) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_TRUE(store);
   const std::string k = key(kCfState, "k");
@@ -439,7 +427,7 @@ std::vector<int> thread_policies(const std::string& name) {
 }
 
 TEST(StateStoreTest, CompactionsRunAtIdlePriority) {
-  TempDir dir;
+  StateDir dir;
   auto store = open_store(dir.sub("db"));
   ASSERT_TRUE(store);
   // Enough flushed tables in one family for RocksDB to compact them.
