@@ -98,6 +98,7 @@ Result<std::unique_ptr<RaftStorage>> RaftStorage::open(const std::string& path, 
       return from_rocksdb(s, "open raft database " + path);
     }
     if (segment_bytes != 0) impl->log_options.segment_bytes = segment_bytes;
+    impl->log_options.background_delete = true;
     std::unique_ptr<RaftStorage> storage(new RaftStorage(std::move(impl)));
     Status loaded = storage->load();
     if (!loaded.is_ok()) return loaded;

@@ -8,6 +8,7 @@
 
 #include "common/assert.h"
 #include "common/crc32c.h"
+#include "common/thread_name.h"
 #include "consensus/codec.h"
 #include "node/storage/rocks.h"
 
@@ -95,7 +96,45 @@ SegmentLog::SegmentLog(std::shared_ptr<rocksdb::FileSystem> fs, std::string dir,
       options_(options),
       base_(after + 1) {}
 
-SegmentLog::~SegmentLog() { close_tail(); }
+SegmentLog::~SegmentLog() {
+  close_tail();
+  if (gc_thread_.joinable()) {
+    {
+      std::lock_guard lock(gc_mu_);
+      gc_stop_ = true;
+    }
+    gc_cv_.notify_one();
+    gc_thread_.join();  // after the queued deletes: nothing is left half done
+  }
+}
+
+void SegmentLog::delete_later(std::vector<std::string> paths) {
+  {
+    std::lock_guard lock(gc_mu_);
+    for (auto& p : paths) gc_queue_.push_back(std::move(p));
+  }
+  if (!gc_thread_.joinable()) gc_thread_ = std::thread([this] { run_deletes(); });
+  gc_cv_.notify_one();
+}
+
+void SegmentLog::run_deletes() {
+  set_thread_name("raft-log-gc");
+  std::unique_lock lock(gc_mu_);
+  while (true) {
+    gc_cv_.wait(lock, [&] { return gc_stop_ || !gc_queue_.empty(); });
+    if (gc_queue_.empty()) return;  // stopping, nothing left
+    std::vector<std::string> batch = std::move(gc_queue_);
+    gc_queue_.clear();
+    lock.unlock();
+    for (const std::string& path : batch) {
+      auto s = fs_->DeleteFile(path, rocksdb::IOOptions(), nullptr);
+      if (!s.ok() && !s.IsPathNotFound()) {
+        spdlog::warn("raft log: delete {}: {} (deleted at the next start)", path, s.ToString());
+      }
+    }
+    lock.lock();
+  }
+}
 
 Result<std::unique_ptr<SegmentLog>> SegmentLog::open(std::shared_ptr<rocksdb::FileSystem> fs,
                                                      const std::string& dir, uint64_t generation,
@@ -216,9 +255,16 @@ void SegmentLog::delete_dead_segments() {
   while (keep + 1 < segments_.size() && segments_[keep + 1].first <= after_ + 1) ++keep;
   for (size_t k = 0; k < keep; ++k) dead_.push_back(std::move(segments_[k]));
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(keep));
+  for (const Segment& seg : dead_) readers_.erase(seg.path);
+  if (options_.background_delete) {
+    std::vector<std::string> paths;
+    for (Segment& seg : dead_) paths.push_back(std::move(seg.path));
+    dead_.clear();
+    if (!paths.empty()) delete_later(std::move(paths));
+    return;
+  }
   std::vector<Segment> failed;
   for (Segment& seg : dead_) {
-    readers_.erase(seg.path);
     if (auto s = fs_->DeleteFile(seg.path, o, nullptr); !s.ok() && !s.IsPathNotFound()) {
       spdlog::warn("raft log: delete {}: {} (tried again later)", seg.path, s.ToString());
       failed.push_back(std::move(seg));
@@ -405,12 +451,18 @@ Status SegmentLog::drop_through(Index index) {
 void SegmentLog::reset(uint64_t generation, Index after) {
   close_tail();
   readers_.clear();
-  const rocksdb::IOOptions o;
   // Failures to delete are harmless: an open deletes other generations.
-  for (const Segment& seg : segments_) (void)fs_->DeleteFile(seg.path, o, nullptr);
-  for (const Segment& seg : dead_) (void)fs_->DeleteFile(seg.path, o, nullptr);
+  std::vector<std::string> paths;
+  for (Segment& seg : segments_) paths.push_back(std::move(seg.path));
+  for (Segment& seg : dead_) paths.push_back(std::move(seg.path));
   segments_.clear();
   dead_.clear();
+  if (options_.background_delete) {
+    if (!paths.empty()) delete_later(std::move(paths));
+  } else {
+    for (const std::string& path : paths)
+      (void)fs_->DeleteFile(path, rocksdb::IOOptions(), nullptr);
+  }
   locs_.clear();
   generation_ = generation;
   after_ = after;

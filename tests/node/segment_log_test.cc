@@ -228,6 +228,28 @@ TEST(SegmentLogTest, DropThroughDeletesOnlyWholeSegments) {
   expect_entries(*log, 41, 42, [](Index) { return 2; });
 }
 
+// The node's setting: files are removed on the log's own thread, and all of
+// them by the time the log is closed.
+TEST(SegmentLogTest, BackgroundDeletesAreDoneWhenTheLogCloses) {
+  TempDir dir;
+  SegmentLog::Options options{kSmall, true};
+  auto opened = SegmentLog::open(posix(), dir.log(), 0, 0, options);
+  ASSERT_TRUE(opened) << opened.status().to_string();
+  std::unique_ptr<SegmentLog> log = std::move(*opened);
+  ASSERT_TRUE(log->append(ents(1, 40, 1)));
+  const size_t before = segment_files(dir.log()).size();
+  ASSERT_TRUE(log->drop_through(20));
+  expect_entries(*log, 21, 40, [](Index) { return 1; });
+  log->reset(1, 50);
+  ASSERT_TRUE(log->append(ents(51, 52, 2)));
+  log.reset();
+  const std::vector<std::string> files = segment_files(dir.log());
+  EXPECT_LT(files.size(), before);
+  for (const std::string& name : files) EXPECT_EQ(name.substr(0, 16), "0000000000000001") << name;
+  log = open_ok(dir.log(), 1, 50);
+  expect_entries(*log, 51, 52, [](Index) { return 2; });
+}
+
 TEST(SegmentLogTest, ANewGenerationIgnoresAndDeletesTheOldOne) {
   TempDir dir;
   auto log = open_ok(dir.log());
