@@ -280,6 +280,7 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
     double half = o.latency_rate > 0 ? o.latency_rate : std::max(1.0, tr.tps / 2);
     auto lat_txs = sign_transfers(accounts, static_cast<size_t>(half * o.latency_seconds), 3,
                                   wall_ms() + 3000000);
+    say("nodes idle %.1f s after the throughput run", wait_nodes_idle(cluster, 60));
     auto lr = run_latency(cluster, lat_txs, half);
     say("latency at %.0f tx/s (achieved %.0f): p50 %.1f p90 %.1f p99 %.1f max %.1f ms, "
         "%llu errors, longest gap %.0f ms",
@@ -387,6 +388,9 @@ int main(int argc, char** argv) {
   double half = std::max(1.0, tr.tps / 2);
   size_t n_lat = static_cast<size_t>(half * o.latency_seconds);
   auto lat_txs = sign_transfers(accounts, n_lat, 3, wall_ms() + 3000000);
+  // Latency at a steady half load, not the peak run's aftermath.
+  const double settle_seconds = wait_nodes_idle(cluster, 60);
+  say("nodes idle %.1f s after the throughput run", settle_seconds);
   say("latency: %zu single wait:committed submits at %.0f tx/s", n_lat, half);
   auto lr = run_latency(cluster, lat_txs, half);
   say("latency at %.0f tx/s (achieved %.0f): p50 %.1f ms, p99 %.1f ms (%llu errors)", half,
@@ -512,7 +516,8 @@ int main(int argc, char** argv) {
         {"p50_from_send_ms", lr.p50_send_ms},
         {"p99_from_send_ms", lr.p99_send_ms},
         {"node_cpu_seconds", lr.node_cpu_seconds},
-        {"bench_cpu_seconds", lr.bench_cpu_seconds}}},
+        {"bench_cpu_seconds", lr.bench_cpu_seconds},
+        {"settle_seconds", settle_seconds}}},
       {"nodes", nodes},
       {"no_signatures", nosig},
       {"etcd", etcd},

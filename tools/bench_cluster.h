@@ -272,6 +272,26 @@ inline double nodes_cpu_seconds(const Cluster& cluster) {
   return sum;
 }
 
+// Waits until the nodes have been nearly idle (together under a tenth of a
+// core) for one second, at most `max_seconds`: the memtable flushes and
+// compactions a peak-load run leaves behind run at idle priority and would
+// otherwise land in the next measurement. Returns the seconds waited, or -1
+// if the nodes were still busy at the end.
+inline double wait_nodes_idle(const Cluster& cluster, double max_seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  double before = nodes_cpu_seconds(cluster);
+  while (elapsed() < max_seconds) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const double now = nodes_cpu_seconds(cluster);
+    if (now - before < 0.1) return elapsed();
+    before = now;
+  }
+  return -1;
+}
+
 // ---------------------------------------------------------------- commit monitor
 
 // Follows the blocks applied by one node through block_get with min_height
