@@ -392,6 +392,8 @@ void NodeImpl::publish_raft_status() {
   st["commit_index"] = core_->log().committed();
   // Where this node's log starts: entries before it live only in snapshots.
   st["log_first_index"] = raft_storage_->first_index();
+  st["log_segments"] = raft_storage_->log_segments();
+  st["log_bytes"] = raft_storage_->log_bytes();
   nlohmann::json peers = nlohmann::json::array();
   if (transport_) {
     for (const auto& p : transport_->status()) {

@@ -163,6 +163,11 @@ void Metrics::render_ledger(std::string& out, const Service& service) const {
       u64_of(status, "commit_index"));
   one(out, "suanli_raft_applied_index", "gauge", "Raft index applied to the state.",
       u64_of(status, "applied_index"));
+  one(out, "suanli_raft_log_bytes", "gauge",
+      "Bytes in the Raft log's segment files (freed as the log is compacted behind snapshots).",
+      u64_of(status, "log_bytes"));
+  one(out, "suanli_raft_log_segments", "gauge", "Raft log segment files.",
+      u64_of(status, "log_segments"));
   header(out, "suanli_raft_role", "gauge", "1 for this node's Raft role, 0 for the others.");
   std::string role = status.value("role", "");
   for (const char* r : {"leader", "follower", "candidate", "learner"}) {

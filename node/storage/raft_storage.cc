@@ -207,6 +207,9 @@ Result<Term> RaftStorage::term(Index i) const {
   return impl_->log->term(i);
 }
 
+size_t RaftStorage::log_segments() const { return impl_->log->segment_count(); }
+uint64_t RaftStorage::log_bytes() const { return impl_->log->bytes(); }
+
 Result<consensus::Snapshot> RaftStorage::snapshot() const {
   consensus::Snapshot snap;
   snap.meta = snapshot_meta_;

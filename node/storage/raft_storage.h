@@ -55,6 +55,9 @@ class RaftStorage final : public consensus::Storage {
   // Index of the latest stored snapshot (0: none).
   consensus::Index snapshot_index() const { return snapshot_meta_.index; }
   consensus::Index last_index() const override { return last_index_; }
+  // The log's segment files: how many, and their bytes (node_status, /metrics).
+  size_t log_segments() const;
+  uint64_t log_bytes() const;
   Result<consensus::Snapshot> snapshot() const override;
 
   // Persists a Ready's entries (replacing any conflicting suffix) and hard

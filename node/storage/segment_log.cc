@@ -273,6 +273,12 @@ void SegmentLog::delete_dead_segments() {
   dead_ = std::move(failed);
 }
 
+uint64_t SegmentLog::bytes() const {
+  uint64_t sum = 0;
+  for (const Segment& seg : segments_) sum += seg.size;
+  return sum;
+}
+
 Term SegmentLog::term(Index i) const {
   SUANLI_ASSERT(i >= base_ && i - base_ < locs_.size());
   return locs_[i - base_].term;

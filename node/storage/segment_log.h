@@ -96,6 +96,8 @@ class SegmentLog {
   // Bytes past the last good record, left by a torn write, found by open().
   uint64_t torn_bytes() const { return torn_bytes_; }
   size_t segment_count() const { return segments_.size(); }
+  // Bytes in the live segment files (a dead one awaiting deletion not counted).
+  uint64_t bytes() const;
 
  private:
   struct Segment {

@@ -472,6 +472,38 @@ TEST(ClusterTest, NodeWhoseCommitIndexFellBehindItsStateRaisesIt) {
   EXPECT_EQ((*raft)->hard_state().commit, applied);
 }
 
+// node_status (and so /metrics) reports the Raft log's segment files as they
+// are on disk.
+TEST(ClusterTest, NodeStatusReportsTheRaftLogFilesOnDisk) {
+  std::string dir = temp_dir("cluster-log-files");
+  Cluster c(3, dir);
+  int leader = c.start_all();
+  ASSERT_GE(leader, 0);
+  const auto l = static_cast<size_t>(leader);
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  for (int k = 0; k < 3; ++k) {
+    auto tx = c.make("gd-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    ASSERT_EQ(c.commit(l, tx), std::nullopt);
+  }
+  const std::string log_dir = c.options(l).config.data_dir + "/raft/log";
+  uint64_t bytes = 0;
+  uint64_t files = 0;
+  EXPECT_TRUE(eventually(
+      [&] {
+        bytes = files = 0;
+        for (const auto& f : std::filesystem::directory_iterator(log_dir)) {
+          if (f.path().extension() != ".seg") continue;
+          bytes += f.file_size();
+          ++files;
+        }
+        const auto st = c.node(l).node_status();
+        return bytes > 0 && st["log_bytes"].get<uint64_t>() == bytes &&
+               st["log_segments"].get<uint64_t>() == files;
+      },
+      5000))
+      << bytes << " bytes in " << files << " files; node_status: " << c.node(l).node_status().dump();
+}
+
 // Operators and profilers tell a node's threads apart by name (`top -H`).
 TEST(ClusterTest, NodeThreadsCarryTheirNames) {
   std::string dir = temp_dir("cluster-names");

@@ -96,6 +96,12 @@ TEST(SegmentLogTest, AppendsReadBackAcrossSegmentsAndAfterReopen) {
   auto log = open_ok(dir.log());
   EXPECT_EQ(log->torn_bytes(), 0u);
   expect_entries(*log, 1, 40, [](Index i) { return i <= 20 ? 1 : 2; });
+  uint64_t on_disk = 0;
+  for (const std::string& name : segment_files(dir.log())) {
+    on_disk += fs::file_size(dir.log() + "/" + name);
+  }
+  EXPECT_EQ(log->bytes(), on_disk);
+  EXPECT_EQ(log->segment_count(), segment_files(dir.log()).size());
   // A reopened log goes on in a new segment.
   const size_t before = segment_files(dir.log()).size();
   ASSERT_TRUE(log->append(ents(41, 41, 2)));

@@ -230,6 +230,8 @@ json FakeService::node_status() const {
               {"peers", peers_},
               {"mempool", pending_.size()},
               {"version", "test"},
+              {"log_segments", 2},
+              {"log_bytes", 123456},
               {"diverged", diverged_},
               {"storage_ok", storage_error_.empty()},
               {"storage_error", storage_error_}};

@@ -77,6 +77,8 @@ TEST_F(RpcMetricsTest, MetricsFollowTheNode) {
   EXPECT_EQ(m["suanli_raft_role{role=\"leader\"}"], 1);
   EXPECT_EQ(m["suanli_raft_role{role=\"follower\"}"], 0);
   EXPECT_EQ(m["suanli_mempool_size"], status["mempool"].get<double>());
+  EXPECT_EQ(m["suanli_raft_log_bytes"], 123456);
+  EXPECT_EQ(m["suanli_raft_log_segments"], 2);
   EXPECT_EQ(m["suanli_peers"], 2);
   EXPECT_EQ(m["suanli_peers_connected"], 1);
   EXPECT_EQ(m["suanli_peer_connected{peer=\"gz-2\"}"], 1);
