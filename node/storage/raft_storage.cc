@@ -54,7 +54,6 @@ struct RaftStorage::Impl {
   bool write_failed = false;  // a write was refused: resume() reopens
   SegmentLog::Options log_options;
   std::unique_ptr<SegmentLog> log;
-  uint64_t generation = 0;
   ~Impl() { close(); }
   void close() {
     if (db == nullptr) return;
@@ -128,14 +127,14 @@ Status RaftStorage::load() {
     compact_index_ = get_u64_be(std::string_view(*v).substr(0, 8));
     compact_term_ = get_u64_be(std::string_view(*v).substr(8, 8));
   }
-  impl_->generation = 0;
+  uint64_t generation = 0;
   if (auto v = impl_->get(kKeyGeneration)) {
     if (v->size() != 8) return Status::error("corruption", "log generation");
-    impl_->generation = get_u64_be(*v);
+    generation = get_u64_be(*v);
   }
   impl_->log.reset();  // closes its files before they are read again
   Result<std::unique_ptr<SegmentLog>> log =
-      SegmentLog::open(impl_->options.env->GetFileSystem(), impl_->path + "/log", impl_->generation,
+      SegmentLog::open(impl_->options.env->GetFileSystem(), impl_->path + "/log", generation,
                        compact_index_, impl_->log_options);
   if (!log.is_ok()) return log.status();
   impl_->log = std::move(*log);
@@ -245,9 +244,8 @@ Status RaftStorage::save(const consensus::HardState* hs, const std::vector<Entry
     hs_done = first.commit == hs->commit;
   }
   if (appending) {
-    const std::vector<Entry> tail(entries.begin() + static_cast<ptrdiff_t>(skip), entries.end());
-    if (Status s = impl_->log->append(tail); !s) return s;
-    last_index_ = tail.back().index;
+    if (Status s = impl_->log->append(std::span(entries).subspan(skip)); !s) return s;
+    last_index_ = entries.back().index;
   }
   // A commit index alone needs no sync (consensus::must_sync): it is written
   // after the entries it covers are durable, so it never runs ahead of them.
@@ -268,13 +266,13 @@ Status RaftStorage::apply_snapshot(const consensus::Snapshot& snap) {
   batch.Put(kKeyCompact, slice(compact));
   batch.Put(kKeySnapMeta, slice(consensus::encode_snapshot_meta(snap.meta)));
   batch.Put(kKeySnapData, slice(snap.data));
-  std::string generation;
-  put_u64_be(generation, impl_->generation + 1);
-  batch.Put(kKeyGeneration, slice(generation));
+  const uint64_t generation = impl_->log->generation() + 1;
+  std::string stored_generation;
+  put_u64_be(stored_generation, generation);
+  batch.Put(kKeyGeneration, slice(stored_generation));
   rocksdb::Status s = impl_->write(synced(), batch);
   if (!s.ok()) return from_rocksdb(s, "apply snapshot");
-  impl_->generation += 1;
-  impl_->log->reset(impl_->generation, snap.meta.index);
+  impl_->log->reset(generation, snap.meta.index);
   snapshot_meta_ = snap.meta;
   compact_index_ = snap.meta.index;
   compact_term_ = snap.meta.term;

@@ -372,18 +372,17 @@ Status SegmentLog::start_segment(Index first, std::vector<Segment>& into) {
   return Status::ok();
 }
 
-Status SegmentLog::append(const std::vector<Entry>& entries) {
+Status SegmentLog::append(std::span<const Entry> entries) {
   if (entries.empty()) return Status::ok();
   const Index first = entries.front().index;
   SUANLI_ASSERT_MSG(first >= base_ && first <= base_ + locs_.size(), "append leaves a gap");
   const bool conflict = first < base_ + locs_.size();
   // A conflicting suffix goes to a new segment, which supersedes it.
   if (conflict) close_tail();
-  // Segments this append creates; the tail's size as it was.
-  std::vector<Segment> created;
-  const uint64_t tail_size = tail_ ? segments_.back().size : 0;
-  uint64_t size = tail_size;        // of the segment being written
-  uint64_t tail_final = tail_size;  // the earlier tail's size once this append rolls past it
+  std::vector<Segment> created;  // segments this append creates
+  // The segment being written, and its size.
+  auto current = [&]() -> Segment& { return created.empty() ? segments_.back() : created.back(); };
+  uint64_t size = tail_ ? segments_.back().size : 0;
   std::vector<Loc> added;
   added.reserve(entries.size());
   const rocksdb::IOOptions o;
@@ -409,12 +408,11 @@ Status SegmentLog::append(const std::vector<Entry>& entries) {
   for (size_t k = 0; k < entries.size(); ++k) {
     const Entry& e = entries[k];
     SUANLI_ASSERT(e.index == first + k);
-    const Index seg_first = created.empty() ? segments_.back().first : created.back().first;
-    if (size + buf.size() >= options_.segment_bytes && seg_first < e.index) {
+    if (size + buf.size() >= options_.segment_bytes && current().first < e.index) {
       // Roll over: this segment is complete and synced before the next begins.
       if (Status s = write(); !s) return fail(s);
       if (auto s = tail_->Sync(o, nullptr); !s.ok()) return fail(io(s, "sync " + tail_path_));
-      (created.empty() ? tail_final : created.back().size) = size;
+      current().size = size;  // synced: what the file holds, whatever follows
       close_tail();
       if (Status s = start_segment(e.index, created); !s) return fail(s);
       size = 0;
@@ -432,11 +430,8 @@ Status SegmentLog::append(const std::vector<Entry>& entries) {
     dir_dirty_ = false;
   }
   // Durable: now the log is what was written.
-  if (created.empty()) {
-    segments_.back().size = size;
-  } else {
-    if (tail_size != tail_final) segments_.back().size = tail_final;
-    created.back().size = size;
+  current().size = size;
+  if (!created.empty()) {
     // Earlier segments holding nothing before `first` are superseded whole
     // (a conflict, or an empty segment a reopened log ended with).
     while (!segments_.empty() && segments_.back().first >= first) {

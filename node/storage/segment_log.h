@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,7 +85,7 @@ class SegmentLog {
   // any new segment's name) before it returns. A failed append changes
   // nothing here; after a crash its leftovers are superseded or, at worst,
   // cut the log back to where it started (never below the entries before).
-  Status append(const std::vector<consensus::Entry>& entries);
+  Status append(std::span<const consensus::Entry> entries);
   // Forgets entries up to `index` (> first_index() - 1) and deletes the
   // segments that hold nothing after it. The caller records `index` durably
   // first (it is `after` on the next open).
