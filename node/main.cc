@@ -88,6 +88,7 @@ struct Tuning {
   uint64_t snapshot_interval = 10000;
   uint64_t snapshot_keep = 1000;
   bool bench_no_signatures = false;
+  uint32_t block_interval_ms = 10;
 };
 
 int run(const genesis::NodeConfig& config, const Tuning& tuning) {
@@ -121,6 +122,7 @@ int run(const genesis::NodeConfig& config, const Tuning& tuning) {
   options.snapshot_interval_entries = tuning.snapshot_interval;
   options.snapshot_keep_entries = tuning.snapshot_keep;
   options.bench_no_signatures = tuning.bench_no_signatures;
+  options.block_interval_ms = tuning.block_interval_ms;
   options.on_fatal = [] { ::kill(::getpid(), SIGTERM); };  // ends the sigwait below
   if (!crash_at.empty()) {
     options.crash_at = crash_at;
@@ -180,6 +182,9 @@ int main(int argc, char** argv) {
       "take a state snapshot every N applied Raft entries (100..10000000)")(
       "snapshot-keep", po::value<uint64_t>()->default_value(1000),
       "Raft entries kept behind a snapshot when the log is compacted (10..10000000)")(
+      "block-interval-ms", po::value<uint32_t>()->default_value(10),
+      "as leader, at most one block per N ms while fewer than 512 transactions wait "
+      "(0..1000; 0: no wait)")(
       "bench-no-signatures",
       "BENCHMARK ONLY: check no signature (refused unless the chain is suanli-bench)");
   // `suanlid backup ...` and `suanlid restore ...` take the node's options
@@ -226,12 +231,16 @@ int main(int argc, char** argv) {
   if (command == "backup") return node_cli::run_backup(vm, *config);
   if (command == "restore") return node_cli::run_restore(vm, *config);
   Tuning tuning{vm["snapshot-interval"].as<uint64_t>(), vm["snapshot-keep"].as<uint64_t>(),
-                vm.count("bench-no-signatures") > 0};
+                vm.count("bench-no-signatures") > 0, vm["block-interval-ms"].as<uint32_t>()};
   if (tuning.snapshot_interval < 100 || tuning.snapshot_interval > 10000000 ||
       tuning.snapshot_keep < 10 || tuning.snapshot_keep > 10000000) {
     std::fprintf(stderr,
                  "suanlid: --snapshot-interval must be 100..10000000 and "
                  "--snapshot-keep 10..10000000\n");
+    return kExitUsage;
+  }
+  if (tuning.block_interval_ms > 1000) {
+    std::fprintf(stderr, "suanlid: --block-interval-ms must be 0..1000\n");
     return kExitUsage;
   }
   return run(*config, tuning);

@@ -115,6 +115,9 @@ class NodeImpl final : public Node {
   void finish_ready(consensus::Ready& rd);
   void retry_stalled_ready();
   void maybe_propose_block();
+  // Whether NodeOptions::block_interval_ms has passed since the last block
+  // this leader proposed; if not, arms a timer that proposes once it has.
+  bool block_interval_passed();
   void on_became_leader();
   void send_raft(consensus::Message m);
   void publish_raft_status();
@@ -199,6 +202,10 @@ class NodeImpl final : public Node {
 
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;
+  // Paces the leader's small blocks (NodeOptions::block_interval_ms).
+  std::unique_ptr<boost::asio::steady_timer> block_timer_;
+  bool block_timer_armed_ = false;
+  std::chrono::steady_clock::time_point next_block_at_{};
   std::thread io_thread_;
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<consensus::RaftCore> core_;  // I/O thread only

@@ -24,6 +24,7 @@ Status NodeImpl::start() {
   if (Status s = transport_->start(); !s) return s;
   refresh_peers();
   tick_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  block_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   schedule_tick();
   apply_thread_ = std::thread([this] {
     set_thread_name("apply");
@@ -51,6 +52,7 @@ void NodeImpl::stop() {
     std::promise<void> done;
     boost::asio::post(io_, [&] {
       if (tick_timer_) tick_timer_->cancel();
+      if (block_timer_) block_timer_->cancel();
       if (transport_) transport_->stop();
       done.set_value();
     });
@@ -443,6 +445,21 @@ void NodeImpl::on_became_leader() {
                proposed_tip_.height);
 }
 
+bool NodeImpl::block_interval_passed() {
+  if (std::chrono::steady_clock::now() >= next_block_at_) return true;
+  if (!block_timer_armed_) {
+    block_timer_armed_ = true;
+    block_timer_->expires_at(next_block_at_);
+    block_timer_->async_wait([this](const boost::system::error_code& ec) {
+      block_timer_armed_ = false;
+      if (ec) return;
+      maybe_propose_block();
+      handle_ready();
+    });
+  }
+  return false;
+}
+
 void NodeImpl::maybe_propose_block() {
   if (core_->role() != consensus::StateRole::kLeader || diverged_.load() || stalled_ready_) return;
   const ledger::Policy& policy = opts_.genesis.policy;
@@ -454,6 +471,7 @@ void NodeImpl::maybe_propose_block() {
     const uint64_t applied = applied_height_.load();
     const bool in_flight = proposed_tip_.height > applied;
     if (in_flight && mempool_.size() < kPipelineMinTxs) return;  // the applier calls back
+    if (mempool_.size() < kPipelineMinTxs && !block_interval_passed()) return;
     uint64_t now = now_ms();
     auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now,
                              proposed_tip_.height + 1);
@@ -501,6 +519,8 @@ void NodeImpl::maybe_propose_block() {
       return;
     }
     proposed_tip_ = Tip{h.height, hash, h.time};
+    next_block_at_ =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.block_interval_ms);
   }
 }
 

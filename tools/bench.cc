@@ -282,10 +282,20 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
                                   wall_ms() + 3000000);
     say("nodes idle %.1f s after the throughput run", wait_nodes_idle(cluster, 60));
     auto lr = run_latency(cluster, lat_txs, half);
+    std::string codes;
+    for (auto [code, count] : lr.errors_by_code) {
+      codes += (codes.empty() ? " (code " : ", code ") + std::to_string(code) + ": " +
+               std::to_string(count);
+    }
+    if (lr.transport_errors > 0) {
+      codes += (codes.empty() ? " (" : ", ") + std::to_string(lr.transport_errors) + " transport";
+    }
+    if (!codes.empty()) codes += ")";
     say("latency at %.0f tx/s (achieved %.0f): p50 %.1f p90 %.1f p99 %.1f max %.1f ms, "
-        "%llu errors, longest gap %.0f ms",
+        "%llu errors%s, longest gap %.0f ms",
         half, lr.achieved_rate, lr.p50_ms, lr.p90_ms, lr.p99_ms, lr.max_ms,
-        static_cast<unsigned long long>(lr.errors + lr.transport_errors), lr.longest_gap_ms);
+        static_cast<unsigned long long>(lr.errors + lr.transport_errors), codes.c_str(),
+        lr.longest_gap_ms);
     say("node CPU per committed transaction in the latency phase: %.1f us (all 3 nodes, %.0f %% "
         "of the machine; load generator %.1f s)",
         lr.committed ? lr.node_cpu_seconds * 1e6 / static_cast<double>(lr.committed) : 0.0,

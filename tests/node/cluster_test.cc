@@ -388,6 +388,55 @@ TEST(ClusterTest, BadSignatureInALeadersBlockIsSkippedAndListedAsRejectedEverywh
   }
 }
 
+// Submits `count` transfers to the leader, one every `gap_ms`, and returns the
+// times of the blocks that hold them, in height order.
+std::vector<uint64_t> block_times_of_paced_transfers(uint32_t interval_ms, int count, int gap_ms) {
+  Cluster c(3, temp_dir("interval"));
+  for (size_t i = 0; i < 3; ++i) c.options(i).block_interval_ms = interval_ms;
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(c.start(i)) << i;
+  int l = c.wait_leader(5000);
+  EXPECT_GE(l, 0);
+  if (l < 0) return {};
+  const auto leader = static_cast<size_t>(l);
+  PubKey prov = c.actor("gz-prov").key.pubkey;
+  std::vector<Hash32> hashes;
+  for (int k = 0; k < count; ++k) {
+    auto tx = c.make("bj-buyer", ledger::TxType::kTransfer, ledger::Transfer{prov, 1, ""});
+    auto r = c.submit(leader, tx);
+    EXPECT_TRUE(std::holds_alternative<Hash32>(r));
+    hashes.push_back(tx.hash);
+    std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
+  }
+  for (const auto& h : hashes) {
+    std::promise<bool> p;
+    c.node(leader).wait_committed(h, 10000, [&](bool ok) { p.set_value(ok); });
+    EXPECT_TRUE(p.get_future().get());
+  }
+  std::vector<uint64_t> times;
+  for (uint64_t h = 1; h <= c.node(leader).applied_height(); ++h) {
+    auto raw = c.node(leader).state().get(ledger::keys::block(h));
+    auto rec = raw ? ledger::decode_block_record(*raw) : std::nullopt;
+    EXPECT_TRUE(rec) << h;
+    if (rec) times.push_back(rec->header.time);
+  }
+  return times;
+}
+
+TEST(ClusterTest, LeaderProposesSmallBlocksNoMoreOftenThanTheBlockInterval) {
+  // 12 transfers over ~0.6 s: with a 250 ms interval they share 3-5 blocks,
+  // each at least 250 ms after the one before (block times are the leader's
+  // clock in ms; 5 ms allow for rounding against the steady clock).
+  auto paced = block_times_of_paced_transfers(250, 12, 50);
+  ASSERT_GE(paced.size(), 2u);
+  EXPECT_LE(paced.size(), 5u);
+  for (size_t k = 1; k < paced.size(); ++k) {
+    EXPECT_GE(paced[k] - paced[k - 1], 245u) << "blocks " << k << " and " << k + 1;
+  }
+  // Without an interval, a transfer every 50 ms goes out in a block of its own.
+  auto unpaced = block_times_of_paced_transfers(0, 12, 50);
+  EXPECT_GE(unpaced.size(), 10u);
+}
+
 TEST(ClusterTest, SignatureChecksCannotBeTurnedOffOutsideTheBenchmarkChain) {
   Cluster c(1, temp_dir("nosig"));
   c.options(0).bench_no_signatures = true;
