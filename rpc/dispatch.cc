@@ -446,36 +446,43 @@ void Dispatcher::submit_decoded(ledger::Tx tx, bool wait, uint32_t timeout_ms, c
   }
   service_.submit(std::move(tx), [this, post, answer, wait, timeout_ms, hash,
                                   slot](std::variant<Hash32, RpcError> r) {
-    post([this, post, answer, wait, timeout_ms, hash, slot, r = std::move(r)]() {
-      if (const auto* e = std::get_if<RpcError>(&r)) {
-        if (slot) slot->release();
-        return answer(*e);
-      }
-      std::string hex = to_hex(std::get<Hash32>(r));
-      if (!wait) return answer(json{{"tx_hash", hex}, {"status", "pending"}});
-      service_.wait_committed(
-          hash, timeout_ms, [this, post, answer, hash, hex, timeout_ms, slot](bool committed) {
-            post([this, answer, hash, hex, committed, timeout_ms, slot]() {
-              slot->release();
-              if (!committed) {
-                return answer(RpcError{errc::kTimeout,
-                                       "not committed within " + std::to_string(timeout_ms) +
-                                           " ms; it may still commit",
-                                       json{{"tx_hash", hex}}});
-              }
-              ReadCtx ctx(service_, limits_, stats_cache_.get());
-              auto fields = committed_fields(ctx, hash);
-              if (!fields) {
-                return answer(RpcError{errc::kInternalError,
-                                       "transaction " + hex + " reported committed but not indexed",
-                                       nullptr});
-              }
-              json out{{"tx_hash", hex}, {"status", "committed"}};
-              out.update(*fields);
-              answer(out);
-            });
-          });
-    });
+    if (std::holds_alternative<RpcError>(r) || !wait) {
+      return post([answer, slot, r = std::move(r)]() {
+        if (const auto* e = std::get_if<RpcError>(&r)) {
+          if (slot) slot->release();
+          return answer(*e);
+        }
+        answer(json{{"tx_hash", to_hex(std::get<Hash32>(r))}, {"status", "pending"}});
+      });
+    }
+    // Admitted: the wait is registered from here (Service methods are
+    // thread-safe); only the answer goes back to the connection's strand, so a
+    // waited submit crosses threads once on its way back, not twice.
+    service_.wait_committed(hash, timeout_ms,
+                            [this, post, answer, hash, timeout_ms, slot](bool committed) {
+                              post([this, answer, hash, committed, timeout_ms, slot]() {
+                                slot->release();
+                                std::string hex = to_hex(hash);
+                                if (!committed) {
+                                  return answer(RpcError{
+                                      errc::kTimeout,
+                                      "not committed within " + std::to_string(timeout_ms) +
+                                          " ms; it may still commit",
+                                      json{{"tx_hash", hex}}});
+                                }
+                                ReadCtx ctx(service_, limits_, stats_cache_.get());
+                                auto fields = committed_fields(ctx, hash);
+                                if (!fields) {
+                                  return answer(RpcError{errc::kInternalError,
+                                                         "transaction " + hex +
+                                                             " reported committed but not indexed",
+                                                         nullptr});
+                                }
+                                json out{{"tx_hash", hex}, {"status", "committed"}};
+                                out.update(*fields);
+                                answer(out);
+                              });
+                            });
   });
 }
 
