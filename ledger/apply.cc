@@ -205,9 +205,10 @@ ApplyResult apply_block(const KvRead& state, const Hash32& prev_state_hash,
 Hash32 hash_writes(const Hash32& prev_state_hash, const WriteSet& writes) {
   Blake2b h;
   h.update(as_view(prev_state_hash));
+  std::string frame;  // one buffer for every write: no allocation per key
   for (const auto& [key, value] : writes) {
     if (key.empty() || (key[0] != kCfState && key[0] != kCfTxIndex)) continue;
-    std::string frame;
+    frame.clear();
     put_u32_be(frame, static_cast<uint32_t>(key.size()));
     frame.append(key);
     frame.push_back(value ? '\1' : '\0');
