@@ -468,10 +468,10 @@ void NodeImpl::maybe_propose_block() {
       std::lock_guard lock(applied_mu_);
       proposed_tip_ = applied_tip_;
     }
-    const uint64_t applied = applied_height_.load();
-    const bool in_flight = proposed_tip_.height > applied;
-    if (in_flight && mempool_.size() < kPipelineMinTxs) return;  // the applier calls back
-    if (mempool_.size() < kPipelineMinTxs && !block_interval_passed()) return;
+    // Few waiting: no block while one is in flight (the applier calls back),
+    // nor before the block interval has passed (its timer calls back).
+    const bool in_flight = proposed_tip_.height > applied_height_.load();
+    if (mempool_.size() < kPipelineMinTxs && (in_flight || !block_interval_passed())) return;
     uint64_t now = now_ms();
     auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now,
                              proposed_tip_.height + 1);
