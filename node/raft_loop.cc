@@ -1,4 +1,5 @@
-// The I/O thread: Raft ticks, peer frames, Ready handling, block proposal.
+// The I/O thread: Raft ticks, peer frames, Ready handling, membership.
+// Block building is in block_builder.cc, forwarding in forwarding.cc.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,9 +9,6 @@
 #include "common/thread_name.h"
 #include "consensus/codec.h"
 #include "ledger/block.h"
-#include "ledger/codec.h"
-#include "ledger/store.h"
-#include "node/meta.h"
 #include "node/node_impl.h"
 
 namespace suanli::node {
@@ -157,102 +155,6 @@ void NodeImpl::on_frame(const std::string& from, std::string payload) {
   } else {
     spdlog::warn("unknown frame kind {} from {}", static_cast<int>(kind), from);
   }
-}
-
-// Pool thread, on the leader: a follower's forwarded transactions (a kTxBatch
-// frame, or the kTx frame of one that earlier versions send), decoded and
-// checked as one job, their signatures across the pool's workers.
-void NodeImpl::accept_forwarded(const std::string& from, std::string payload) {
-  bool posted = pool_.post([this, from, payload = std::move(payload)] {
-    const std::string_view body = std::string_view(payload).substr(1);
-    auto texts = static_cast<FrameKind>(payload[0]) == FrameKind::kTx
-                     ? std::optional<std::vector<std::string_view>>({body})
-                     : decode_tx_batch(body);
-    if (!texts) {
-      spdlog::warn("malformed transaction batch from {}; dropped", from);
-      return;
-    }
-    auto txs = std::make_shared<std::vector<ledger::Tx>>();
-    txs->reserve(texts->size());
-    const uint64_t now = now_ms();
-    for (std::string_view text : *texts) {
-      auto decoded = ledger::decode_tx(text);
-      auto* tx = std::get_if<ledger::Tx>(&decoded);
-      if (tx == nullptr || tx->chain_id != opts_.genesis.chain_id || tx->expires_at <= now) continue;
-      // A forward repeated by a follower: known already, so no signature check.
-      if (mempool_.contains(tx->hash) || state_->get(ledger::keys::tx_record(tx->hash))) continue;
-      txs->push_back(std::move(*tx));
-    }
-    if (txs->empty()) return;
-    pool_.verify_batch(
-        txs,
-        [this, txs](std::vector<bool> ok) {
-          bool added = false;
-          for (size_t i = 0; i < txs->size(); ++i) {
-            if (!ok[i]) continue;
-            auto tx = std::make_shared<const ledger::Tx>(std::move((*txs)[i]));
-            added |= mempool_.add(std::move(tx)) == Mempool::AddResult::kAdded;
-          }
-          if (added && is_leader_.load()) schedule_propose();
-        },
-        VerifyPool::Priority::kAdmission);
-  });
-  // Refused (a full queue): the follower offers them again after its delay.
-  if (!posted) spdlog::debug("transaction batch from {} not taken: verify queue full", from);
-}
-
-size_t NodeImpl::forward_txs(const std::string& leader,
-                             const std::vector<std::shared_ptr<const ledger::Tx>>& txs) {
-  size_t sent = 0;
-  while (sent < txs.size()) {
-    std::vector<std::string_view> batch;
-    size_t bytes = 0;
-    size_t next = sent;
-    for (; next < txs.size() && batch.size() < kTxBatchTxsMax; ++next) {
-      const std::string& c = txs[next]->canonical;
-      if (!batch.empty() && bytes + c.size() > kForwardFrameBytes) break;
-      batch.push_back(c);
-      bytes += 4 + c.size();
-    }
-    std::string frame(1, static_cast<char>(FrameKind::kTxBatch));
-    frame.reserve(1 + 4 + bytes);
-    append_tx_batch(batch, &frame);
-    if (!transport_->send(leader, std::move(frame))) break;
-    sent = next;
-  }
-  return sent;
-}
-
-// I/O thread, on a follower: forwards to the leader what it has not forwarded
-// yet, and again what it forwarded long ago (the mempool's re-offer delay)
-// that is still not committed — a frame sent while the link was down, or lost
-// with a link, is not lost for good.
-void NodeImpl::forward_pending() {
-  forward_scheduled_ = false;
-  if (is_leader_.load() || !transport_) return;
-  const std::string leader = leader_node_id();
-  if (leader.empty() || leader == node_id_) return;
-  auto txs = mempool_.take(kForwardBatchTxs, kForwardBatchBytes, now_ms());
-  if (txs.empty()) return;
-  const size_t sent = forward_txs(leader, txs);
-  // Not sent (no link yet, or a full queue): offered again on the next try.
-  if (sent < txs.size()) {
-    std::vector<Hash32> unsent;
-    for (size_t i = sent; i < txs.size(); ++i) unsent.push_back(txs[i]->hash);
-    mempool_.release(unsent);
-  }
-}
-
-void NodeImpl::schedule_forward() {
-  if (forward_scheduled_.exchange(true)) return;
-  boost::asio::post(io_, [this] { forward_pending(); });
-}
-
-void NodeImpl::forward_held_to(const std::string& leader) {
-  auto held = mempool_.all();
-  if (held.empty() || !transport_) return;
-  const size_t sent = forward_txs(leader, held);
-  spdlog::info("new leader {}: forwarded {} of {} held transactions", leader, sent, held.size());
 }
 
 void NodeImpl::send_raft(consensus::Message m) {
@@ -418,110 +320,6 @@ void NodeImpl::publish_raft_status() {
   std::lock_guard lock(status_mu_);
   raft_status_ = std::move(st);
   leader_node_id_ = leader_id;
-}
-
-std::optional<Tip> NodeImpl::last_block_in_log() const {
-  consensus::Index lo = std::max(raft_storage_->first_index(), applied_index_.load() + 1);
-  for (consensus::Index i = raft_storage_->last_index(); i >= lo && i > 0; --i) {
-    auto es = raft_storage_->entries(i, i + 1, 64 << 20);
-    if (!es || es->empty()) break;
-    const consensus::Entry& e = es->front();
-    if (e.type != consensus::EntryType::kNormal || e.data.empty()) continue;
-    auto b = ledger::decode_block(e.data, opts_.genesis.policy.max_block_txs);
-    if (b) return Tip{b->header.height, b->header.hash(), b->header.time};
-  }
-  return std::nullopt;
-}
-
-void NodeImpl::on_became_leader() {
-  auto tip = last_block_in_log();
-  if (tip) {
-    proposed_tip_ = *tip;
-  } else {
-    std::lock_guard lock(applied_mu_);
-    proposed_tip_ = applied_tip_;
-  }
-  spdlog::info("node {} is leader in term {} building on height {}", node_id_, core_->term(),
-               proposed_tip_.height);
-}
-
-bool NodeImpl::block_interval_passed() {
-  if (std::chrono::steady_clock::now() >= next_block_at_) return true;
-  if (!block_timer_armed_) {
-    block_timer_armed_ = true;
-    block_timer_->expires_at(next_block_at_);
-    block_timer_->async_wait([this](const boost::system::error_code& ec) {
-      block_timer_armed_ = false;
-      if (ec) return;
-      maybe_propose_block();
-      handle_ready();
-    });
-  }
-  return false;
-}
-
-void NodeImpl::maybe_propose_block() {
-  if (core_->role() != consensus::StateRole::kLeader || diverged_.load() || stalled_ready_) return;
-  const ledger::Policy& policy = opts_.genesis.policy;
-  while (proposed_tip_.height < applied_height_.load() + kBlocksInFlightMax) {
-    if (proposed_tip_.height < applied_height_.load()) {
-      std::lock_guard lock(applied_mu_);
-      proposed_tip_ = applied_tip_;
-    }
-    // Few waiting: no block while one is in flight (the applier calls back),
-    // nor before the block interval has passed (its timer calls back).
-    const bool in_flight = proposed_tip_.height > applied_height_.load();
-    if (mempool_.size() < kPipelineMinTxs && (in_flight || !block_interval_passed())) return;
-    uint64_t now = now_ms();
-    auto txs = mempool_.take(policy.max_block_txs, policy.max_block_bytes - 4096, now,
-                             proposed_tip_.height + 1);
-    if (txs.empty()) return;
-    ledger::Block block;
-    ledger::BlockHeader& h = block.header;
-    h.height = proposed_tip_.height + 1;
-    h.prev_hash = proposed_tip_.hash;
-    h.time = std::max(now, proposed_tip_.time);
-    h.proposer = node_id_;
-    std::vector<Hash32> hashes;
-    auto prepared = std::make_shared<PreparedBlock>();
-    for (const auto& tx : txs) {
-      hashes.push_back(tx->hash);
-      block.txs.push_back(tx->canonical);
-      prepared->txs.push_back(*tx);
-      // Verified at admission (a cache hit), unless a test made this node faulty.
-      prepared->signature_ok.push_back(!opts_.fault_admit_unverified || pool_.verify(*tx));
-    }
-    h.tx_root = ledger::merkle_root(hashes);
-    h.tx_count = txs.size();
-    {
-      std::lock_guard lock(applied_mu_);
-      h.state_height = applied_tip_.height;
-      h.state_hash = applied_state_hash_;
-    }
-    Hash32 hash = h.hash();
-    block.signature = ledger::ed25519_sign(opts_.key, as_view(hash));
-    prepared->proposer_checked.emplace(opts_.key.pubkey, block.signature);  // made just now
-    if (opts_.fault_bad_block_signature) block.signature[0] ^= 1;
-    {
-      std::promise<std::shared_ptr<PreparedBlock>> p;
-      p.set_value(prepared);
-      std::lock_guard lock(prepared_mu_);
-      prepared_[hash] = p.get_future().share();
-    }
-    Status s = core_->propose(ledger::encode_block(block));
-    if (!s) {
-      spdlog::debug("block {} not proposed: {}", h.height, s.to_string());
-      mempool_.release(hashes);  // offered again at once
-      {
-        std::lock_guard lock(prepared_mu_);
-        prepared_.erase(hash);
-      }
-      return;
-    }
-    proposed_tip_ = Tip{h.height, hash, h.time};
-    next_block_at_ =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.block_interval_ms);
-  }
 }
 
 void NodeImpl::check_restored_identity() {
