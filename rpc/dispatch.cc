@@ -462,28 +462,30 @@ void Dispatcher::submit_decoded(ledger::Tx tx, bool wait, uint32_t timeout_ms, c
                             [this, post, answer, hash, timeout_ms, slot](bool committed) {
                               post([this, answer, hash, committed, timeout_ms, slot]() {
                                 slot->release();
-                                std::string hex = to_hex(hash);
-                                if (!committed) {
-                                  return answer(RpcError{
-                                      errc::kTimeout,
-                                      "not committed within " + std::to_string(timeout_ms) +
-                                          " ms; it may still commit",
-                                      json{{"tx_hash", hex}}});
-                                }
-                                ReadCtx ctx(service_, limits_, stats_cache_.get());
-                                auto fields = committed_fields(ctx, hash);
-                                if (!fields) {
-                                  return answer(RpcError{errc::kInternalError,
-                                                         "transaction " + hex +
-                                                             " reported committed but not indexed",
-                                                         nullptr});
-                                }
-                                json out{{"tx_hash", hex}, {"status", "committed"}};
-                                out.update(*fields);
-                                answer(out);
+                                answer_waited(hash, committed, timeout_ms, answer);
                               });
                             });
   });
+}
+
+void Dispatcher::answer_waited(const Hash32& hash, bool committed, uint32_t timeout_ms,
+                               const Answer& answer) {
+  std::string hex = to_hex(hash);
+  if (!committed) {
+    return answer(
+        RpcError{errc::kTimeout,
+                 "not committed within " + std::to_string(timeout_ms) + " ms; it may still commit",
+                 json{{"tx_hash", hex}}});
+  }
+  ReadCtx ctx(service_, limits_, stats_cache_.get());
+  auto fields = committed_fields(ctx, hash);
+  if (!fields) {
+    return answer(RpcError{errc::kInternalError,
+                           "transaction " + hex + " reported committed but not indexed", nullptr});
+  }
+  json out{{"tx_hash", hex}, {"status", "committed"}};
+  out.update(*fields);
+  answer(out);
 }
 
 }  // namespace suanli::rpc

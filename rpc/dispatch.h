@@ -81,6 +81,8 @@ class Dispatcher {
                   const std::string& prefix, const Post& post, Answer answer);
   void submit_decoded(ledger::Tx tx, bool wait, uint32_t timeout_ms, const Post& post,
                       Answer answer);
+  // The answer to a waited submit once its wait ends (on the connection's strand).
+  void answer_waited(const Hash32& hash, bool committed, uint32_t timeout_ms, const Answer& answer);
   // The fast path of handle(): a body of tx_submit requests only, each of
   // which passes every check of the strict path, read with LiteJson (no
   // nlohmann value per member). False, with nothing done, for any other body.
