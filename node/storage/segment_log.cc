@@ -259,12 +259,15 @@ Status SegmentLog::load() {
 }
 
 void SegmentLog::delete_dead_segments() {
-  const rocksdb::IOOptions o;
   // A segment before the last that ends by after_ + 1 holds nothing after it.
   size_t keep = 0;
   while (keep + 1 < segments_.size() && segments_[keep + 1].first <= after_ + 1) ++keep;
   for (size_t k = 0; k < keep; ++k) dead_.push_back(std::move(segments_[k]));
   segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(keep));
+  delete_dead_files();
+}
+
+void SegmentLog::delete_dead_files() {
   for (const Segment& seg : dead_) readers_.erase(seg.path);
   if (options_.background_delete) {
     std::vector<std::string> paths;
@@ -275,7 +278,8 @@ void SegmentLog::delete_dead_segments() {
   }
   std::vector<Segment> failed;
   for (Segment& seg : dead_) {
-    if (auto s = fs_->DeleteFile(seg.path, o, nullptr); !s.ok() && !s.IsPathNotFound()) {
+    if (auto s = fs_->DeleteFile(seg.path, rocksdb::IOOptions(), nullptr);
+        !s.ok() && !s.IsPathNotFound()) {
       spdlog::warn("raft log: delete {}: {} (tried again later)", seg.path, s.ToString());
       failed.push_back(std::move(seg));
     }
@@ -462,18 +466,10 @@ Status SegmentLog::drop_through(Index index) {
 void SegmentLog::reset(uint64_t generation, Index after) {
   close_tail();
   readers_.clear();
-  // Failures to delete are harmless: an open deletes other generations.
-  std::vector<std::string> paths;
-  for (Segment& seg : segments_) paths.push_back(std::move(seg.path));
-  for (Segment& seg : dead_) paths.push_back(std::move(seg.path));
+  for (Segment& seg : segments_) dead_.push_back(std::move(seg));
   segments_.clear();
-  dead_.clear();
-  if (options_.background_delete) {
-    if (!paths.empty()) delete_later(std::move(paths));
-  } else {
-    for (const std::string& path : paths)
-      (void)fs_->DeleteFile(path, rocksdb::IOOptions(), nullptr);
-  }
+  delete_dead_files();
+  dead_.clear();  // failures are harmless: an open deletes other generations
   locs_.clear();
   generation_ = generation;
   after_ = after;

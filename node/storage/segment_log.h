@@ -124,6 +124,9 @@ class SegmentLog {
   // Deletes the files of segments_ that hold no entry of the log any more
   // (superseded, or up to after_), but the last one.
   void delete_dead_segments();
+  // Deletes the files of dead_ now, or hands them to the gc thread
+  // (Options::background_delete); dead_ keeps those whose delete failed.
+  void delete_dead_files();
 
   std::shared_ptr<rocksdb::FileSystem> fs_;
   std::string dir_;
