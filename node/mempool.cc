@@ -11,10 +11,11 @@ Mempool::AddResult Mempool::add(std::shared_ptr<const ledger::Tx> tx) {
   uint64_t seq = next_seq_++;
   const Hash32 hash = tx->hash;
   bytes_ += tx->canonical.size();
-  by_seq_.emplace(seq, hash);
-  ready_.emplace(seq, hash);
-  by_expiry_.emplace(tx->expires_at, hash);
-  by_hash_.emplace(hash, Entry{std::move(tx), seq, 0});
+  by_expiry_.emplace(tx->expires_at, seq);
+  Slot* slot = &*by_hash_.emplace(hash, Entry{std::move(tx), seq, 0}).first;
+  // Sequence numbers only grow: both go at the end.
+  by_seq_.emplace_hint(by_seq_.end(), seq, slot);
+  ready_.emplace_hint(ready_.end(), seq, slot);
   return AddResult::kAdded;
 }
 
@@ -43,16 +44,17 @@ std::vector<std::shared_ptr<const ledger::Tx>> Mempool::take(size_t max_txs, siz
   size_t taken_bytes = 0;
   const uint64_t at = now_ms == 0 ? 1 : now_ms;
   for (auto it = ready_.begin(); it != ready_.end() && out.size() < max_txs;) {
-    Entry& e = by_hash_.at(it->second);
+    Entry& e = it->second->second;
+    const Hash32& hash = it->second->first;
     size_t size = e.tx->canonical.size();
     if (taken_bytes + size > max_bytes) break;
     taken_bytes += size;
     e.proposed_at = at;
     e.proposed_height = block_height;
     if (block_height == 0) {
-      taken_.emplace_back(at, it->second);
+      taken_.emplace_back(at, hash);
     } else {
-      block_taken_.push_back(BlockTake{block_height, at, it->second});
+      block_taken_.push_back(BlockTake{block_height, at, hash});
     }
     out.push_back(e.tx);
     it = ready_.erase(it);
@@ -71,7 +73,7 @@ void Mempool::requeue(uint64_t now_ms) {
       continue;
     }
     it->second.proposed_at = 0;
-    ready_.emplace(it->second.seq, hash);
+    ready_.emplace(it->second.seq, &*it);
   }
 }
 
@@ -87,7 +89,7 @@ void Mempool::applied_through(uint64_t height) {
     }
     it->second.proposed_at = 0;
     it->second.proposed_height = 0;
-    ready_.emplace(it->second.seq, t.hash);
+    ready_.emplace(it->second.seq, &*it);
   }
 }
 
@@ -98,17 +100,18 @@ void Mempool::release(const std::vector<Hash32>& hashes) {
     if (it == by_hash_.end() || it->second.proposed_at == 0) continue;
     it->second.proposed_at = 0;  // its taken record is now stale and skipped
     it->second.proposed_height = 0;
-    ready_.emplace(it->second.seq, h);
+    ready_.emplace(it->second.seq, &*it);
   }
 }
 
 void Mempool::release_all() {
   std::lock_guard lock(mu_);
-  for (auto& [hash, e] : by_hash_) {
+  for (Slot& slot : by_hash_) {
+    Entry& e = slot.second;
     if (e.proposed_at == 0) continue;
     e.proposed_at = 0;
     e.proposed_height = 0;
-    ready_.emplace(e.seq, hash);
+    ready_.emplace(e.seq, &slot);
   }
   taken_.clear();
   block_taken_.clear();
@@ -118,16 +121,16 @@ std::vector<std::shared_ptr<const ledger::Tx>> Mempool::all() const {
   std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<const ledger::Tx>> out;
   out.reserve(by_seq_.size());
-  for (const auto& [seq, hash] : by_seq_) out.push_back(by_hash_.at(hash).tx);
+  for (const auto& [seq, slot] : by_seq_) out.push_back(slot->second.tx);
   return out;
 }
 
-void Mempool::erase(std::map<Hash32, Entry>::iterator it) {
+void Mempool::erase(ByHash::iterator it) {
   const Entry& e = it->second;
   bytes_ -= e.tx->canonical.size();
   by_seq_.erase(e.seq);
   ready_.erase(e.seq);
-  by_expiry_.erase({e.tx->expires_at, it->first});
+  by_expiry_.erase({e.tx->expires_at, e.seq});
   by_hash_.erase(it);
 }
 
@@ -142,7 +145,7 @@ void Mempool::remove(const std::vector<Hash32>& hashes) {
 void Mempool::expire(uint64_t now_ms) {
   std::lock_guard lock(mu_);
   while (!by_expiry_.empty() && by_expiry_.begin()->first <= now_ms) {
-    const Hash32 hash = by_expiry_.begin()->second;
+    const Hash32 hash = by_seq_.at(by_expiry_.begin()->second)->first;
     if (expired_.insert(hash).second) expired_order_.push_back(hash);
     erase(by_hash_.find(hash));
   }

@@ -20,10 +20,12 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/bytes.h"
 #include "ledger/types.h"
+#include "node/keyed_hash.h"
 
 namespace suanli::node {
 
@@ -41,7 +43,7 @@ class VerifyCache {
  private:
   using Key = std::pair<Hash32, Sig64>;
   mutable std::mutex mu_;
-  std::map<Key, bool> entries_;
+  std::unordered_map<Key, bool, KeyedHash> entries_;
   std::deque<Key> order_;  // insertion order, for the bound
 };
 

@@ -102,6 +102,41 @@ TEST(MempoolTest, ExpiryVisitsEntriesByDeadlineWhateverTheirArrival) {
   EXPECT_EQ(pool.take(10, 1 << 20, 9000).size(), 0u);
 }
 
+// Thousands of entries make the hash index grow (rehash) while the order
+// indexes point into it: arrival order, takes and removals must not notice.
+TEST(MempoolTest, ArrivalOrderSurvivesTheIndexGrowing) {
+  Mempool pool;
+  std::vector<std::shared_ptr<const ledger::Tx>> txs;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    txs.push_back(make_tx(100 + i));
+    ASSERT_EQ(pool.add(txs.back()), Mempool::AddResult::kAdded);
+    if (i % 3 == 2) pool.remove({txs[i - 1]->hash});  // every third from the 2nd
+  }
+  std::vector<Hash32> expected;
+  for (size_t i = 0; i < txs.size(); ++i) {
+    if (i % 3 != 1) expected.push_back(txs[i]->hash);
+  }
+  auto all = pool.all();
+  ASSERT_EQ(all.size(), expected.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i]->hash, expected[i]) << i;
+  auto first = pool.take(500, 1 << 30, 1, 7);
+  ASSERT_EQ(first.size(), 500u);
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(first[i]->hash, expected[i]) << i;
+  pool.remove({expected[0], expected[600]});
+  auto next = pool.take(2, 1 << 30, 1, 8);
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0]->hash, expected[500]);
+  EXPECT_EQ(next[1]->hash, expected[501]);
+  // Height 7 applied without its block's entries: they come back, first in line.
+  pool.applied_through(7);
+  auto again = pool.take(1, 1 << 30, 2, 9);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]->hash, expected[1]);
+  EXPECT_EQ(pool.size(), expected.size() - 2);
+  EXPECT_TRUE(pool.contains(expected[1]));
+  EXPECT_FALSE(pool.contains(expected[600]));
+}
+
 TEST(MempoolTest, ReofferKeepsArrivalOrderAndForgetsStaleTakes) {
   Mempool pool(1000, 100, 1 << 20);
   std::vector<std::shared_ptr<const ledger::Tx>> txs;
