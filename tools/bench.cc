@@ -174,6 +174,7 @@ ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<
   std::vector<double> cpu0;
   for (const auto& n : cluster.nodes()) cpu0.push_back(proc_cpu_seconds(n.pid));
   double bench_cpu0 = self_cpu_seconds();
+  const int64_t verifications0 = nodes_verifications(cluster);
 
   SubmitStats st;
   std::atomic<size_t> next{0};
@@ -221,6 +222,10 @@ ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<
     }
     if (secs_since(catch_start) > 120) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // Every node has verified what it will: how many signature checks per transaction.
+  if (int64_t v = nodes_verifications(cluster); v >= 0 && verifications0 >= 0) {
+    r.verifications = v - verifications0;
   }
 
   r.committed = std::min<uint64_t>(monitor.committed(), r.accepted);
@@ -276,6 +281,10 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
   say("node CPU per committed transaction: %.1f us (all 3 nodes; load generator %.1f s)",
       tr.committed ? node_cpu * 1e6 / static_cast<double>(tr.committed) : 0.0,
       tr.bench_cpu_seconds);
+  if (tr.verifications >= 0 && tr.committed > 0) {
+    say("signature verifications per committed transaction: %.2f (all 3 nodes)",
+        static_cast<double>(tr.verifications) / static_cast<double>(tr.committed));
+  }
   if (o.only == "latency") {
     double half = o.latency_rate > 0 ? o.latency_rate : std::max(1.0, tr.tps / 2);
     auto lat_txs = sign_transfers(accounts, static_cast<size_t>(half * o.latency_seconds), 3,

@@ -247,6 +247,22 @@ inline long proc_status_kb(pid_t pid, const std::string& field) {
   return -1;
 }
 
+// The sum of the nodes' suanli_signature_verifications_total, or -1 when a
+// node's /metrics does not answer with it.
+inline int64_t nodes_verifications(const Cluster& cluster) {
+  int64_t sum = 0;
+  const std::string name = "suanli_signature_verifications_total ";
+  for (const auto& n : cluster.nodes()) {
+    KeepAliveClient c("127.0.0.1", n.rpc_port);
+    auto r = c.get("/metrics", 5000);
+    if (!r || r->status != 200) return -1;
+    auto at = r->body.find("\n" + name);
+    if (at == std::string::npos) return -1;
+    sum += std::stoll(r->body.substr(at + 1 + name.size()));
+  }
+  return sum;
+}
+
 // utime + stime of a process in seconds, or -1.
 inline double proc_cpu_seconds(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");

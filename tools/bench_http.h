@@ -47,15 +47,26 @@ class KeepAliveClient {
   // transport failure. nullopt when the node cannot be reached.
   std::optional<HttpResult> post(const std::string& body, int timeout_ms,
                                  const char* target = "/") {
+    return request(http::verb::post, target, body, timeout_ms);
+  }
+  // GETs `target` (/metrics, /healthz), like post().
+  std::optional<HttpResult> get(const char* target, int timeout_ms) {
+    return request(http::verb::get, target, "", timeout_ms);
+  }
+
+  std::optional<HttpResult> request(http::verb verb, const char* target, const std::string& body,
+                                    int timeout_ms) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       try {
         if (!stream_) connect(timeout_ms);
         stream_->expires_after(std::chrono::milliseconds(timeout_ms));
-        http::request<http::string_body> req{http::verb::post, target, 11};
+        http::request<http::string_body> req{verb, target, 11};
         req.set(http::field::host, host_);
-        req.set(http::field::content_type, "application/json");
+        if (verb == http::verb::post) {
+          req.set(http::field::content_type, "application/json");
+          req.body() = body;
+        }
         req.keep_alive(true);
-        req.body() = body;
         req.prepare_payload();
         http::write(*stream_, req);
         http::response_parser<http::string_body> parser;
