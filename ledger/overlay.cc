@@ -40,16 +40,8 @@ void Overlay::scan(std::string_view start, std::string_view end,
 
 void Overlay::merge_into(Overlay& parent) {
   SUANLI_ASSERT(&base_ == &parent);
-  // Whole nodes move across: no key is copied, no node allocated.
-  while (!writes_.empty()) {
-    auto node = writes_.extract(writes_.begin());
-    auto it = parent.writes_.lower_bound(node.key());
-    if (it != parent.writes_.end() && it->first == node.key()) {
-      it->second = std::move(node.mapped());
-    } else {
-      parent.writes_.insert(it, std::move(node));
-    }
-  }
+  for (auto& [key, value] : writes_) parent.writes_[key] = std::move(value);
+  writes_.clear();
 }
 
 }  // namespace suanli::ledger
