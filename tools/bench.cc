@@ -175,6 +175,7 @@ ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<
   for (const auto& n : cluster.nodes()) cpu0.push_back(proc_cpu_seconds(n.pid));
   double bench_cpu0 = self_cpu_seconds();
   const int64_t verifications0 = nodes_verifications(cluster);
+  const CpuTicks ticks0 = machine_cpu_ticks();
 
   SubmitStats st;
   std::atomic<size_t> next{0};
@@ -201,6 +202,7 @@ ThroughputResult run_throughput(Cluster& cluster, int leader, const std::vector<
   }
   r.bench_cpu_seconds = self_cpu_seconds() - bench_cpu0;
   r.seconds = std::chrono::duration<double>(end - start).count();
+  r.steal_fraction = steal_since(ticks0);
   // Followers apply behind the leader: how long until every node has applied
   // the leader's last block (two minutes at most).
   uint64_t target = monitor.last_height();
@@ -281,6 +283,8 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
   say("node CPU per committed transaction: %.1f us (all 3 nodes; load generator %.1f s)",
       tr.committed ? node_cpu * 1e6 / static_cast<double>(tr.committed) : 0.0,
       tr.bench_cpu_seconds);
+  if (tr.steal_fraction >= 0)
+    say("CPU time taken by the host (steal): %.1f %%", 100 * tr.steal_fraction);
   if (tr.verifications >= 0 && tr.committed > 0) {
     say("signature verifications per committed transaction: %.2f (all 3 nodes)",
         static_cast<double>(tr.verifications) / static_cast<double>(tr.committed));
@@ -535,6 +539,7 @@ int main(int argc, char** argv) {
         {"p50_from_send_ms", lr.p50_send_ms},
         {"p99_from_send_ms", lr.p99_send_ms},
         {"node_cpu_seconds", lr.node_cpu_seconds},
+        {"host_steal_fraction", lr.steal_fraction},
         {"bench_cpu_seconds", lr.bench_cpu_seconds},
         {"settle_seconds", settle_seconds}}},
       {"nodes", nodes},

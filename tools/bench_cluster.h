@@ -247,6 +247,32 @@ inline long proc_status_kb(pid_t pid, const std::string& field) {
   return -1;
 }
 
+// The machine's CPU time from /proc/stat: what the host's hypervisor took
+// from this VM (steal) against all of it, in clock ticks.
+struct CpuTicks {
+  uint64_t steal = 0, total = 0;
+};
+inline CpuTicks machine_cpu_ticks() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  CpuTicks t;
+  uint64_t v[8] = {};
+  if (!(f >> cpu) || cpu != "cpu") return t;
+  for (uint64_t& x : v) {
+    if (!(f >> x)) return CpuTicks{};
+    t.total += x;
+  }
+  t.steal = v[7];
+  return t;
+}
+// The share of the machine's CPU time stolen by the host since `before`, or -1.
+inline double steal_since(const CpuTicks& before) {
+  CpuTicks now = machine_cpu_ticks();
+  if (before.total == 0 || now.total <= before.total) return -1;
+  return static_cast<double>(now.steal - before.steal) /
+         static_cast<double>(now.total - before.total);
+}
+
 // The sum of the nodes' suanli_signature_verifications_total, or -1 when a
 // node's /metrics does not answer with it.
 inline int64_t nodes_verifications(const Cluster& cluster) {

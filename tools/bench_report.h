@@ -21,6 +21,7 @@ struct ThroughputResult {
   // Ed25519 verifications the three nodes made during the run (their
   // suanli_signature_verifications_total); -1 when a node did not answer.
   int64_t verifications = -1;
+  double steal_fraction = -1;  // of the machine's CPU time, taken by the host (/proc/stat)
 };
 
 inline json throughput_json(const ThroughputResult& tr) {
@@ -51,6 +52,7 @@ inline json throughput_json(const ThroughputResult& tr) {
               {"sample_checked", tr.sample_checked},
               {"sample_ok", tr.sample_ok},
               {"signature_verifications", tr.verifications},
+              {"host_steal_fraction", tr.steal_fraction},
               {"follower_lag_seconds", tr.follower_lag_seconds},
               {"all_nodes_applied_tps", tr.all_applied_tps}};
 }
@@ -103,6 +105,23 @@ inline std::string fmt(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
   return buf;
+}
+
+// " Node CPU X µs per transaction; the host took Y % of the machine's CPU
+// time (steal)." for a throughput-shaped result, or what of it is known.
+inline std::string cpu_and_steal(const json& r) {
+  std::string out;
+  if (r.contains("node_cpu_seconds") && r.value("committed", uint64_t{0}) > 0) {
+    double cpu = 0;
+    for (const auto& c : r["node_cpu_seconds"]) cpu += c.get<double>();
+    out += " Node CPU " + fmt(cpu * 1e6 / r["committed"].get<double>(), 0) +
+           " µs per transaction (3 nodes).";
+  }
+  if (r.value("host_steal_fraction", -1.0) >= 0) {
+    out += " CPU time taken by the host (steal): " +
+           fmt(100 * r["host_steal_fraction"].get<double>(), 1) + " %.";
+  }
+  return out;
 }
 
 inline std::string with_commas(double v) {
@@ -225,7 +244,8 @@ inline void write_reports(const Options& o, const json& res) {
      << "- CPU seconds during the throughput run: nodes";
   for (const auto& c : t["node_cpu_seconds"]) md << " " << fmt(c.get<double>(), 1);
   md << ", load generator " << fmt(t["bench_cpu_seconds"].get<double>(), 1) << " (of "
-     << fmt(t["seconds"].get<double>() * m["nproc"].get<int>(), 1) << " available).\n"
+     << fmt(t["seconds"].get<double>() * m["nproc"].get<int>(), 1) << " available)."
+     << cpu_and_steal(t) << "\n"
      << "- Latency: started once the nodes had been idle for 1 s after the throughput run (";
   if (l.contains("settle_seconds") && l["settle_seconds"].get<double>() >= 0) {
     md << fmt(l["settle_seconds"].get<double>(), 1) << " s: the flushes and compactions that run"
@@ -246,11 +266,17 @@ inline void write_reports(const Options& o, const json& res) {
      << l["transport_errors"].get<uint64_t>() << " transport failures ("
      << l["retries_on_fresh_connection"].get<size_t>()
      << " requests resent once on a fresh connection); longest time without any answer "
-     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms.\n"
+     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms."
+     << (l.value("host_steal_fraction", -1.0) >= 0
+             ? " CPU time taken by the host (steal): " +
+                   fmt(100 * l["host_steal_fraction"].get<double>(), 1) + " %."
+             : std::string())
+     << "\n"
      << "- No signatures: a second cluster of the same 3 nodes started with "
         "`--bench-no-signatures` (refused on any chain but `suanli-bench`), fed "
      << ns["committed"].get<uint64_t>() << " transfers the same way in "
-     << fmt(ns["seconds"].get<double>(), 2) << " s.\n";
+     << fmt(ns["seconds"].get<double>(), 2) << " s (submitting took "
+     << fmt(ns["submit_seconds"].get<double>(), 2) << " s)." << cpu_and_steal(ns) << "\n";
   if (ed["available"].get<bool>()) {
     md << "- etcd: 3 members on 127.0.0.1 with default settings (WAL fsync on every commit), "
           "driven through the HTTP/JSON gateway with values the size of a transfer's canonical "
@@ -268,7 +294,8 @@ inline void write_reports(const Options& o, const json& res) {
         "contracts written straight into it, identically (benchmark only; they hold no money), in "
      << fmt(bs["prefill_seconds"].get<double>(), 1)
      << " s for the three; then the same load as the first run (" << bs["committed"].get<uint64_t>()
-     << " transfers in " << fmt(bs["seconds"].get<double>(), 2) << " s).\n";
+     << " transfers in " << fmt(bs["seconds"].get<double>(), 2) << " s)." << cpu_and_steal(bs)
+     << "\n";
   std::ofstream(o.out + "/RESULTS.md") << md.str();
 }
 
