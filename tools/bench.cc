@@ -359,6 +359,10 @@ int main(int argc, char** argv) {
 
   if (!o.only.empty()) return run_only(o, accounts, work);
 
+  if (o.keep) {
+    say("warning: --keep keeps every stopped cluster's files, and the page cache they fill "
+        "slows the later phases");
+  }
   // 1. Verify rate, on the signing messages of real transfers.
   auto verify_txs = sign_transfers(accounts, 2000, 0, wall_ms() + 600000);
   auto vr = measure_verify_rate(verify_txs, o.verify_seconds);
@@ -431,6 +435,7 @@ int main(int argc, char** argv) {
     say("%s: peak RSS %.1f MiB", n.node_id.c_str(), static_cast<double>(hwm) / 1024.0);
   }
   cluster.stop();
+  if (!o.keep) cluster.remove_data();
 
   // 5. The same cluster without signatures (benchmark mode), then etcd.
   json nosig;
@@ -445,6 +450,7 @@ int main(int argc, char** argv) {
     say("no signatures: %.0f tx/s", nr.tps);
     nosig = throughput_json(nr);
     ns.stop();
+    if (!o.keep) ns.remove_data();
   }
   // 6. The same load on a state of many participants and contracts.
   json big;
@@ -465,6 +471,7 @@ int main(int argc, char** argv) {
     big["participants"] = big["contracts"] = o.big_state;
     big["prefill_seconds"] = fill;
     bc.stop();
+    if (!o.keep) bc.remove_data();
   }
   EtcdResult er = run_etcd(work + "/etcd", o.quick,
                            sign_transfers(accounts, 1, 6, wall_ms() + 600000)[0].canonical.size());

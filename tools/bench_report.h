@@ -272,7 +272,9 @@ inline void write_reports(const Options& o, const json& res) {
                    fmt(100 * l["host_steal_fraction"].get<double>(), 1) + " %."
              : std::string())
      << "\n"
-     << "- No signatures: a second cluster of the same 3 nodes started with "
+     << "- No signatures: a second cluster of the same 3 nodes (each stopped cluster's data is "
+        "deleted first, so that the next phase's memory does not come from reclaiming its "
+        "files' page cache) started with "
         "`--bench-no-signatures` (refused on any chain but `suanli-bench`), fed "
      << ns["committed"].get<uint64_t>() << " transfers the same way in "
      << fmt(ns["seconds"].get<double>(), 2) << " s (submitting took "
