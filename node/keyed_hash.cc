@@ -4,25 +4,17 @@
 
 #include <cstring>
 
-#include "common/assert.h"
+#include "common/random.h"
 
 namespace suanli::node {
-namespace {
-const unsigned char* process_key() {
-  static const auto key = [] {
-    SUANLI_ASSERT(sodium_init() >= 0);
-    std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
-    crypto_shorthash_keygen(k.data());
-    return k;
-  }();
-  return key.data();
-}
-}  // namespace
 
 size_t keyed_hash(std::string_view bytes) {
+  // Drawn once per process from the OS (SipHash takes the first 16 bytes).
+  static const std::array<uint8_t, 32> key = random_seed32();
+  static_assert(crypto_shorthash_KEYBYTES <= sizeof(key));
   unsigned char out[crypto_shorthash_BYTES];
   crypto_shorthash(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                   process_key());
+                   key.data());
   uint64_t h;
   std::memcpy(&h, out, sizeof(h));
   return static_cast<size_t>(h);
