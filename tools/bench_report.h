@@ -107,8 +107,15 @@ inline std::string fmt(double v, int decimals) {
   return buf;
 }
 
-// " Node CPU X µs per transaction; the host took Y % of the machine's CPU
-// time (steal)." for a throughput-shaped result, or what of it is known.
+// " CPU time taken by the host (steal): Y %." for a phase's result, or "".
+inline std::string steal_sentence(const json& r) {
+  if (r.value("host_steal_fraction", -1.0) < 0) return "";
+  return " CPU time taken by the host (steal): " +
+         fmt(100 * r["host_steal_fraction"].get<double>(), 1) + " %.";
+}
+
+// " Node CPU X µs per transaction (3 nodes)." and the steal sentence, for a
+// throughput-shaped result, or what of them is known.
 inline std::string cpu_and_steal(const json& r) {
   std::string out;
   if (r.contains("node_cpu_seconds") && r.value("committed", uint64_t{0}) > 0) {
@@ -117,11 +124,7 @@ inline std::string cpu_and_steal(const json& r) {
     out += " Node CPU " + fmt(cpu * 1e6 / r["committed"].get<double>(), 0) +
            " µs per transaction (3 nodes).";
   }
-  if (r.value("host_steal_fraction", -1.0) >= 0) {
-    out += " CPU time taken by the host (steal): " +
-           fmt(100 * r["host_steal_fraction"].get<double>(), 1) + " %.";
-  }
-  return out;
+  return out + steal_sentence(r);
 }
 
 inline std::string with_commas(double v) {
@@ -266,12 +269,7 @@ inline void write_reports(const Options& o, const json& res) {
      << l["transport_errors"].get<uint64_t>() << " transport failures ("
      << l["retries_on_fresh_connection"].get<size_t>()
      << " requests resent once on a fresh connection); longest time without any answer "
-     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms."
-     << (l.value("host_steal_fraction", -1.0) >= 0
-             ? " CPU time taken by the host (steal): " +
-                   fmt(100 * l["host_steal_fraction"].get<double>(), 1) + " %."
-             : std::string())
-     << "\n"
+     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms." << steal_sentence(l) << "\n"
      << "- No signatures: a second cluster of the same 3 nodes (each stopped cluster's data is "
         "deleted first, so that the next phase's memory does not come from reclaiming its "
         "files' page cache) started with "
