@@ -1,9 +1,11 @@
 // Private to node/: the Node implementation's state. See node.h.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -102,6 +104,7 @@ class NodeImpl final : public Node {
   uint64_t add_applied_listener(rpc::AppliedListener listener) override;  // applied_listeners.cc
   void remove_applied_listener(uint64_t id) override;
   uint64_t signature_verifications() const override;
+  rpc::SyncDurations raft_log_syncs() const override;  // raft_loop.cc
 
  private:
   // --- I/O thread (raft_loop.cc): owns core_, transport_, timers ---
@@ -226,6 +229,11 @@ class NodeImpl final : public Node {
   std::optional<consensus::Ready> stalled_ready_;  // I/O thread
   bool stalled_snapshot_saved_ = false;            // I/O thread
   uint64_t last_storage_retry_ms_ = 0;             // I/O thread
+  // Synced Raft log writes by duration (rpc::kSyncBucketsS, then one for
+  // longer ones): written by the I/O thread, read by /metrics.
+  void observe_sync(std::chrono::steady_clock::duration d);
+  std::array<std::atomic<uint64_t>, rpc::kSyncBucketsS.size() + 1> syncs_{};
+  std::atomic<uint64_t> sync_ns_{0};
 
   VerifyPool pool_;
   AppliedListeners applied_listeners_;  // published to by the apply thread

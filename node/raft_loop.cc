@@ -229,16 +229,39 @@ bool NodeImpl::persist_ready(const consensus::Ready& rd) {
   prepare_entries(rd.entries);  // verification overlaps the fsync
   const consensus::HardState* hs = rd.hard_state ? &*rd.hard_state : nullptr;
   if (hs || !rd.entries.empty()) {
-    Status s = raft_storage_->save(hs, rd.entries,
-                                   consensus::must_sync(raft_storage_->hard_state(), rd));
+    const bool sync = consensus::must_sync(raft_storage_->hard_state(), rd);
+    const auto start = std::chrono::steady_clock::now();
+    Status s = raft_storage_->save(hs, rd.entries, sync);
     if (!s) {
       storage_failed(Db::kRaft, s);
       return false;
     }
+    if (sync) observe_sync(std::chrono::steady_clock::now() - start);
   }
   stalled_snapshot_saved_ = false;
   if (raft_write_failing_.load()) storage_recovered(Db::kRaft);
   return true;
+}
+
+void NodeImpl::observe_sync(std::chrono::steady_clock::duration d) {
+  const double s = std::chrono::duration<double>(d).count();
+  size_t i = 0;
+  while (i < rpc::kSyncBucketsS.size() && s > rpc::kSyncBucketsS[i]) ++i;
+  syncs_[i].fetch_add(1, std::memory_order_relaxed);
+  sync_ns_.fetch_add(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()),
+      std::memory_order_relaxed);
+}
+
+rpc::SyncDurations NodeImpl::raft_log_syncs() const {
+  rpc::SyncDurations out;
+  for (size_t i = 0; i < syncs_.size(); ++i) {
+    const uint64_t n = syncs_[i].load(std::memory_order_relaxed);
+    if (i < out.buckets.size()) out.buckets[i] = n;
+    out.count += n;
+  }
+  out.sum_s = static_cast<double>(sync_ns_.load(std::memory_order_relaxed)) / 1e9;
+  return out;
 }
 
 void NodeImpl::retry_stalled_ready() {

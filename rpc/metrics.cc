@@ -154,6 +154,21 @@ void Metrics::render_ledger(std::string& out, const Service& service) const {
   one(out, "suanli_signature_verifications_total", "counter",
       "Ed25519 signatures verified by this node (cache misses).",
       service.signature_verifications());
+  const SyncDurations syncs = service.raft_log_syncs();
+  const std::string_view sync_hist = "suanli_raft_log_sync_duration_seconds";
+  header(out, sync_hist, "histogram",
+         "Synced writes to the Raft log (write and fdatasync); a commit waits for one on a "
+         "quorum of nodes.");
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kSyncBucketsS.size(); ++i) {
+    cumulative += syncs.buckets[i];
+    char le[32];
+    std::snprintf(le, sizeof le, "le=\"%g\"", kSyncBucketsS[i]);
+    sample(out, "suanli_raft_log_sync_duration_seconds_bucket", le, cumulative);
+  }
+  sample(out, "suanli_raft_log_sync_duration_seconds_bucket", "le=\"+Inf\"", syncs.count);
+  out += "suanli_raft_log_sync_duration_seconds_sum " + seconds(syncs.sum_s) + "\n";
+  sample(out, "suanli_raft_log_sync_duration_seconds_count", "", syncs.count);
   json status = service.node_status();
   if (!status.is_object()) return;
   one(out, "suanli_mempool_size", "gauge", "Transactions in the mempool.",

@@ -10,6 +10,7 @@
 // not block in them. Each callback is called exactly once.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,15 @@
 #include "ledger/types.h"
 
 namespace suanli::rpc {
+
+// Upper bounds (seconds) of the disk-sync histogram buckets; +Inf is implied.
+inline constexpr std::array<double, 12> kSyncBucketsS = {0.001, 0.002, 0.004, 0.008, 0.016, 0.032,
+                                                         0.064, 0.128, 0.256, 0.512, 1.024, 2.048};
+struct SyncDurations {
+  std::array<uint64_t, kSyncBucketsS.size()> buckets{};  // non-cumulative
+  uint64_t count = 0;  // every sync, those over the last bound included
+  double sum_s = 0;
+};
 
 // JSON-RPC error codes of API.md.
 namespace errc {
@@ -110,6 +120,9 @@ class Service {
 
   // Signatures this node has actually checked (cache misses), since start.
   virtual uint64_t signature_verifications() const = 0;
+  // Durations of the synced writes to the Raft log (entries and hard state,
+  // write and fdatasync) since start: a commit waits for one on a quorum.
+  virtual SyncDurations raft_log_syncs() const { return {}; }
 
   // node_status result of API.md.
   virtual nlohmann::json node_status() const = 0;

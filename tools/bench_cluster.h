@@ -299,6 +299,46 @@ inline int64_t nodes_verifications(const Cluster& cluster) {
   return sum;
 }
 
+// The nodes' synced Raft log writes (suanli_raft_log_sync_duration_seconds),
+// summed: the count, and how many took longer than 16 and 64 ms. `ok` is
+// false when a node's /metrics does not answer with them.
+struct RaftLogSyncs {
+  bool ok = false;
+  uint64_t count = 0, over_16ms = 0, over_64ms = 0;
+};
+inline RaftLogSyncs nodes_raft_log_syncs(const Cluster& cluster) {
+  RaftLogSyncs out;
+  const std::string name = "suanli_raft_log_sync_duration_seconds";
+  auto value = [](const std::string& body, const std::string& sample) -> std::optional<uint64_t> {
+    auto at = body.find("\n" + sample + " ");
+    if (at == std::string::npos) return std::nullopt;
+    return std::stoull(body.substr(at + 2 + sample.size()));
+  };
+  for (const auto& n : cluster.nodes()) {
+    KeepAliveClient c("127.0.0.1", n.rpc_port);
+    auto r = c.get("/metrics", 5000);
+    if (!r || r->status != 200) return out;
+    auto count = value(r->body, name + "_count");
+    auto le16 = value(r->body, name + "_bucket{le=\"0.016\"}");
+    auto le64 = value(r->body, name + "_bucket{le=\"0.064\"}");
+    if (!count || !le16 || !le64) return out;
+    out.count += *count;
+    out.over_16ms += *count - *le16;
+    out.over_64ms += *count - *le64;
+  }
+  out.ok = true;
+  return out;
+}
+inline RaftLogSyncs operator-(const RaftLogSyncs& a, const RaftLogSyncs& b) {
+  RaftLogSyncs d;
+  d.ok = a.ok && b.ok;
+  if (!d.ok) return d;
+  d.count = a.count - b.count;
+  d.over_16ms = a.over_16ms - b.over_16ms;
+  d.over_64ms = a.over_64ms - b.over_64ms;
+  return d;
+}
+
 // utime + stime of a process in seconds, or -1.
 inline double proc_cpu_seconds(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");

@@ -22,6 +22,7 @@ struct LatencyResult {
   double node_cpu_seconds = 0;  // the three nodes together, during the phase
   double bench_cpu_seconds = 0;
   double steal_fraction = -1;  // of the machine's CPU time, taken by the host
+  RaftLogSyncs syncs;          // the nodes' synced Raft log writes in the phase
   // (answer time, latency from due) of every committed request.
   std::vector<std::pair<double, double>> samples;
   uint64_t start_wall_ms = 0;
@@ -52,10 +53,12 @@ inline LatencyResult run_latency(Cluster& cluster, const std::vector<ledger::Tx>
   const double cpu0 = nodes_cpu_seconds(cluster);
   double bench_cpu0 = self_cpu_seconds();
   const CpuTicks ticks0 = machine_cpu_ticks();
+  const RaftLogSyncs syncs0 = nodes_raft_log_syncs(cluster);
   auto start = Clock::now();
   r.start_wall_ms = wall_ms();
   auto outcomes = client.run(std::min<size_t>(conns_max / 3, 64));
   r.seconds = secs_since(start);
+  r.syncs = nodes_raft_log_syncs(cluster) - syncs0;
   r.node_cpu_seconds = nodes_cpu_seconds(cluster) - cpu0;
   r.bench_cpu_seconds = self_cpu_seconds() - bench_cpu0;
   r.steal_fraction = steal_since(ticks0);

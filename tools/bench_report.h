@@ -134,6 +134,18 @@ inline std::string with_commas(double v) {
   return s;
 }
 
+// " Synced Raft log writes: N (3 nodes), M over 16 ms, K over 64 ms." for
+// the latency phase, or "" when the nodes did not report them.
+inline std::string raft_log_sync_sentence(const json& r) {
+  if (!r.contains("raft_log_syncs") || !r["raft_log_syncs"].is_object()) return "";
+  const json& s = r["raft_log_syncs"];
+  return " Synced Raft log writes (write and fdatasync, the nodes' "
+         "`suanli_raft_log_sync_duration_seconds`): " +
+         with_commas(s["count"].get<double>()) + " (3 nodes), " +
+         with_commas(s["over_16ms"].get<double>()) + " over 16 ms, " +
+         with_commas(s["over_64ms"].get<double>()) + " over 64 ms.";
+}
+
 inline void write_reports(const Options& o, const json& res) {
   fs::create_directories(o.out);
   std::ofstream(o.out + "/results.json") << res.dump(2) << "\n";
@@ -269,7 +281,8 @@ inline void write_reports(const Options& o, const json& res) {
      << l["transport_errors"].get<uint64_t>() << " transport failures ("
      << l["retries_on_fresh_connection"].get<size_t>()
      << " requests resent once on a fresh connection); longest time without any answer "
-     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms." << steal_sentence(l) << "\n"
+     << fmt(l["longest_gap_ms"].get<double>(), 0) << " ms." << raft_log_sync_sentence(l)
+     << steal_sentence(l) << "\n"
      << "- No signatures: a second cluster of the same 3 nodes (each stopped cluster's data is "
         "deleted first, so that the next phase's memory does not come from reclaiming its "
         "files' page cache) started with "

@@ -62,6 +62,12 @@ TEST_F(RpcMetricsTest, MetricsFollowTheNode) {
   service_->set_peers(json::array(
       {{{"node_id", "gz-2"}, {"connected", true}}, {{"node_id", "gz-3"}, {"connected", false}}}));
   service_->add_verifications(7);
+  SyncDurations syncs;
+  syncs.buckets[0] = 5;  // <= 1 ms
+  syncs.buckets[4] = 2;  // (8, 16] ms
+  syncs.count = 8;       // and one over the last bound
+  syncs.sum_s = 3.5;
+  service_->set_syncs(syncs);
   for (int i = 0; i < 3; ++i) result("node_status");
   EXPECT_EQ(error_code("no_such_method"), errc::kMethodNotFound);
 
@@ -84,6 +90,14 @@ TEST_F(RpcMetricsTest, MetricsFollowTheNode) {
   EXPECT_EQ(m["suanli_peer_connected{peer=\"gz-2\"}"], 1);
   EXPECT_EQ(m["suanli_peer_connected{peer=\"gz-3\"}"], 0);
   EXPECT_EQ(m["suanli_signature_verifications_total"], 7);
+  // Raft log syncs: cumulative buckets, +Inf is the count.
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_bucket{le=\"0.001\"}"], 5);
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_bucket{le=\"0.008\"}"], 5);
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_bucket{le=\"0.016\"}"], 7);
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_bucket{le=\"2.048\"}"], 7);
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_bucket{le=\"+Inf\"}"], 8);
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_count"], 8);
+  EXPECT_EQ(m["suanli_raft_log_sync_duration_seconds_sum"], 3.5);
   EXPECT_EQ(m["suanli_diverged"], 0);
   // Requests and latency by method: the 3 node_status calls (the 4th came after).
   EXPECT_EQ(m["suanli_rpc_requests_total{method=\"node_status\"}"], 3);

@@ -79,6 +79,15 @@ class FakeService final : public Service {
   uint64_t add_applied_listener(AppliedListener listener) override;
   void remove_applied_listener(uint64_t id) override;
   uint64_t signature_verifications() const override { return verifications_.load(); }
+  SyncDurations raft_log_syncs() const override {
+    std::lock_guard lock(syncs_mu_);
+    return syncs_;
+  }
+  // What raft_log_syncs() reports.
+  void set_syncs(const SyncDurations& syncs) {
+    std::lock_guard lock(syncs_mu_);
+    syncs_ = syncs;
+  }
 
  private:
   class View final : public ledger::KvRead {
@@ -116,6 +125,8 @@ class FakeService final : public Service {
   std::string storage_error_;
   json peers_ = json::array();
   std::atomic<uint64_t> verifications_{0};
+  mutable std::mutex syncs_mu_;
+  SyncDurations syncs_;
   // Applied listeners, called under listeners_mu_ (so removal waits for them).
   mutable std::mutex listeners_mu_;
   uint64_t next_listener_ = 1;

@@ -140,6 +140,11 @@ TEST(WsClusterTest, EveryBlockOnceInOrderAcrossALeaderChange) {
   EXPECT_EQ(sample(body, "suanli_peers_connected"), 1) << "one peer is dead";
   EXPECT_GE(sample(body, "suanli_signature_verifications_total"),
             static_cast<double>(seen_txs.size()));
+  // Every committed block went through at least one synced Raft log write.
+  const double syncs = sample(body, "suanli_raft_log_sync_duration_seconds_count");
+  EXPECT_GE(syncs, status["height"].get<double>());
+  EXPECT_EQ(sample(body, "suanli_raft_log_sync_duration_seconds_bucket{le=\"+Inf\"}"), syncs);
+  EXPECT_GT(sample(body, "suanli_raft_log_sync_duration_seconds_sum"), 0);
   EXPECT_EQ(sample(body, "suanli_ws_subscriptions{topic=\"blocks\"}"), 1);
   EXPECT_EQ(sample(body, "suanli_ws_subscriptions{topic=\"txs\"}"), 1);
   EXPECT_EQ(sample(body, "suanli_ws_connections"), 1);
