@@ -22,24 +22,16 @@ void tune_background(rocksdb::DBOptions& options) {
   options.bytes_per_sync = 1 << 20;
   options.wal_bytes_per_sync = 1 << 20;
   // Compactions run only on otherwise idle CPU (SCHED_IDLE), so that they
-  // never take a core from the threads that answer clients. Under full load
-  // a compaction backlog slows writes down (RocksDB's own triggers), which
-  // frees CPU for it. Flushes run at nice 19, not idle: writes stop when
-  // every memtable waits for one (tune_family allows three), so a flush must
-  // progress under load too. Every node applies the same blocks, so all of
-  // them flush at the same moment; at normal priority those flushes took
-  // both cores for a while, and most of the latency tail at half load was in
-  // the seconds with a flush (bench/PROFILE.md).
+  // never take a core from the threads that answer clients; flushes keep
+  // their priority, since writes stop when memtables wait for them. Under
+  // full load a compaction backlog slows writes down (RocksDB's own
+  // triggers), which frees CPU for it.
   rocksdb::Env* env = options.env != nullptr ? options.env : rocksdb::Env::Default();
   (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kIdle);
-  (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH, rocksdb::CpuPriority::kLow);
 }
 
 void tune_family(rocksdb::ColumnFamilyOptions& options) {
   options.write_buffer_size = 16 << 20;
-  // One memtable taking writes, and two that may wait for a low-priority
-  // flush (tune_background) before writes stall.
-  options.max_write_buffer_number = 3;
   // Flushes and the first compaction write their tables uncompressed: most of
   // that data is rewritten soon (or, in the Raft log, deleted), and Snappy on
   // it took 1.5% of a node's CPU at peak load. Deeper levels, which hold the
