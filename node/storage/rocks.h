@@ -7,6 +7,7 @@
 #include <rocksdb/status.h>
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -25,5 +26,11 @@ void tune_background(rocksdb::DBOptions& options);
 // hold the same data and flush and compact at the same moment, and a quarter
 // of the burst each time keeps the commit latency's tail short (bench/PROFILE.md).
 void tune_family(rocksdb::ColumnFamilyOptions& options);
+
+// The memtable size of the state database at `path`: 12 to 20 MiB in steps of
+// 128 KiB, by a hash of the path. Nodes apply the same blocks, so with one size
+// they fill their memtables, and flush, in the same second; with different
+// sizes their flushes drift apart and do not take every core at once.
+size_t memtable_bytes_for(std::string_view path);
 
 }  // namespace suanli::node

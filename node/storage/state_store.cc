@@ -92,7 +92,7 @@ class InsertHintPrefix : public rocksdb::SliceTransform {
 // Most reads are point lookups, and many miss (the de-duplication check of
 // every new transaction): Bloom filters in the memtable and in every table
 // answer those without a search; one block cache serves all families.
-rocksdb::ColumnFamilyOptions family_options(char prefix) {
+rocksdb::ColumnFamilyOptions family_options(char prefix, const std::string& path) {
   static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(256 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -114,6 +114,7 @@ rocksdb::ColumnFamilyOptions family_options(char prefix) {
         std::make_shared<InsertHintPrefix>('a', 1 + sizeof(PubKey));
   }
   tune_family(cf);
+  cf.write_buffer_size = memtable_bytes_for(path);
   return cf;
 }
 
@@ -225,7 +226,8 @@ Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::strin
     tune_background(options);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-    for (const CfName& cf : kCfNames) families.emplace_back(cf.name, family_options(cf.prefix));
+    for (const CfName& cf : kCfNames)
+      families.emplace_back(cf.name, family_options(cf.prefix, path));
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     rocksdb::Status s =

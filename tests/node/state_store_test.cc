@@ -11,6 +11,7 @@
 #include <fstream>
 #include <future>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -18,6 +19,7 @@
 
 #include "ledger/mem_kv.h"
 #include "ledger/store.h"
+#include "node/storage/rocks.h"
 #include "tests/node/cluster_util.h"
 
 namespace suanli::node {
@@ -255,6 +257,55 @@ TEST(StateStoreTest, ParticipantRewritesAndIndexKeysReadBackInOrder) {
   store = open_store(dir.sub("db"));
   ASSERT_NE(store, nullptr);
   check(*store);
+}
+
+// Memtable sizes differ between nodes (by their data directory), so that
+// nodes applying the same blocks do not flush in the same second.
+TEST(StateStoreTest, MemtableSizeFollowsThePathWithinBounds) {
+  std::set<size_t> sizes;
+  for (int i = 0; i < 40; ++i) {
+    const std::string path = "/var/lib/suanli/n" + std::to_string(i) + "/state";
+    const size_t bytes = memtable_bytes_for(path);
+    EXPECT_GE(bytes, size_t{12} << 20) << path;
+    EXPECT_LE(bytes, size_t{20} << 20) << path;
+    EXPECT_EQ(bytes % (size_t{128} << 10), 0u) << path;
+    EXPECT_EQ(bytes, memtable_bytes_for(path)) << "the same size on every call";
+    sizes.insert(bytes);
+  }
+  EXPECT_GE(sizes.size(), 20u) << "sizes spread over the range";
+
+  // The database itself runs with it: RocksDB's OPTIONS file of each family.
+  StateDir dir;
+  const std::string path = dir.sub("db");
+  auto store = open_store(path);
+  ASSERT_NE(store, nullptr);
+  const std::string expected = "write_buffer_size=" + std::to_string(memtable_bytes_for(path));
+  // The newest OPTIONS file (RocksDB keeps the one before it too).
+  fs::path newest;
+  uint64_t newest_number = 0;
+  for (const auto& e : fs::directory_iterator(path)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("OPTIONS-", 0) != 0) continue;
+    const uint64_t number = std::stoull(name.substr(8));
+    if (newest.empty() || number > newest_number) newest = e.path(), newest_number = number;
+  }
+  ASSERT_FALSE(newest.empty()) << "no OPTIONS file in " << path;
+  int families = 0;
+  {
+    std::ifstream in(newest);
+    std::string line, family;
+    while (std::getline(in, line)) {
+      if (line.rfind("[CFOptions \"", 0) == 0) family = line;
+      if (family.empty() || family.find("\"default\"") != std::string::npos) continue;
+      if (line.find("write_buffer_size=") != std::string::npos &&
+          line.find("db_write_buffer_size") == std::string::npos &&
+          line.find("max_write_buffer_size") == std::string::npos) {
+        EXPECT_EQ(line.substr(line.find("write_buffer_size=")), expected) << family;
+        ++families;
+      }
+    }
+  }
+  EXPECT_EQ(families, 4) << "blocks, meta, state and txindex";
 }
 
 TEST(StateStoreTest, CheckpointOpensAsAStoreWithTheSameContent) {
