@@ -30,8 +30,14 @@ void tune_background(rocksdb::DBOptions& options) {
   (void)env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kIdle);
 }
 
-size_t memtable_bytes(uint64_t draw) {
-  return (size_t{12} << 20) + static_cast<size_t>(draw % 65) * (size_t{128} << 10);
+size_t memtable_bytes_for(std::string_view path) {
+  // FNV-1a: the same size for a path on every run and every build.
+  uint64_t h = 14695981039346656037ull;
+  for (char c : path) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 1099511628211ull;
+  }
+  return (size_t{12} << 20) + static_cast<size_t>(h % 65) * (size_t{128} << 10);
 }
 
 void tune_family(rocksdb::ColumnFamilyOptions& options) {

@@ -7,6 +7,7 @@
 #include <rocksdb/status.h>
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -26,11 +27,10 @@ void tune_background(rocksdb::DBOptions& options);
 // of the burst each time keeps the commit latency's tail short (bench/PROFILE.md).
 void tune_family(rocksdb::ColumnFamilyOptions& options);
 
-// A memtable size of the state database for a random `draw`: 12 to 20 MiB in
-// steps of 128 KiB. Nodes apply the same blocks, so with one size they fill
-// their memtables, and flush, in the same second, every flush taking a core;
-// each family draws a new size at open and after every flush, which parts
-// the nodes' flushes after one.
-size_t memtable_bytes(uint64_t draw);
+// The memtable size of the state database at `path`: 12 to 20 MiB in steps of
+// 128 KiB, by a hash of the path. Nodes apply the same blocks, so with one size
+// they fill their memtables, and flush, in the same second; with different
+// sizes their flushes drift apart and do not take every core at once.
+size_t memtable_bytes_for(std::string_view path);
 
 }  // namespace suanli::node

@@ -3,7 +3,6 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -11,15 +10,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
-#include <cstring>
 #include <exception>
-#include <map>
-#include <mutex>
-#include <random>
 #include <vector>
 
 #include "common/bytes.h"
-#include "common/random.h"
 #include "node/storage/rocks.h"
 #include "node/storage/space_probe.h"
 
@@ -98,7 +92,7 @@ class InsertHintPrefix : public rocksdb::SliceTransform {
 // Most reads are point lookups, and many miss (the de-duplication check of
 // every new transaction): Bloom filters in the memtable and in every table
 // answer those without a search; one block cache serves all families.
-rocksdb::ColumnFamilyOptions family_options(char prefix, size_t memtable) {
+rocksdb::ColumnFamilyOptions family_options(char prefix, const std::string& path) {
   static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(256 << 20);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -120,51 +114,13 @@ rocksdb::ColumnFamilyOptions family_options(char prefix, size_t memtable) {
         std::make_shared<InsertHintPrefix>('a', 1 + sizeof(PubKey));
   }
   tune_family(cf);
-  cf.write_buffer_size = memtable;
+  cf.write_buffer_size = memtable_bytes_for(path);
   return cf;
 }
 
 // The families whose point reads are cached: small values read again and
 // again. Transaction records and blocks are read once, if ever.
 bool cached_family(char prefix) { return prefix == ledger::kCfState || prefix == ledger::kCfMeta; }
-
-// Draws each family's memtable size anew after every flush (memtable_bytes):
-// RocksDB applies it to the memtable taking writes at once.
-class MemtableSizes final : public rocksdb::EventListener {
- public:
-  MemtableSizes() {
-    auto seed = random_seed32();
-    uint64_t s = 0;
-    std::memcpy(&s, seed.data(), sizeof s);
-    rng_.seed(s);
-  }
-  uint64_t draw() {
-    std::lock_guard lock(mu_);
-    return rng_();
-  }
-  void track(rocksdb::ColumnFamilyHandle* h) {
-    std::lock_guard lock(mu_);
-    families_[h->GetID()] = h;
-  }
-  // Before the handles go: no call uses them after this returns.
-  void forget() {
-    std::lock_guard lock(mu_);
-    families_.clear();
-  }
-  void OnFlushCompleted(rocksdb::DB* db, const rocksdb::FlushJobInfo& info) override {
-    std::lock_guard lock(mu_);  // held, so that forget() waits for this call
-    auto it = families_.find(info.cf_id);
-    if (it == families_.end()) return;
-    const std::string bytes = std::to_string(memtable_bytes(rng_()));
-    // A refusal keeps the size it had: nothing to do about it here.
-    (void)db->SetOptions(it->second, {{"write_buffer_size", bytes}});
-  }
-
- private:
-  std::mutex mu_;
-  std::mt19937_64 rng_;
-  std::map<uint32_t, rocksdb::ColumnFamilyHandle*> families_;  // guarded by mu_
-};
 
 }  // namespace
 
@@ -225,14 +181,12 @@ struct StateStore::Impl {
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // default, then kCfNames order
   bool read_only = false;  // after a reopen for writing failed
-  std::shared_ptr<MemtableSizes> sizes;
 
   rocksdb::ColumnFamilyHandle* cf(int index) const {
     return handles[static_cast<size_t>(index) + 1];
   }
 
   ~Impl() {
-    if (sizes) sizes->forget();
     if (db == nullptr) return;
     for (rocksdb::ColumnFamilyHandle* h : handles) {
       // Failure only leaks the handle; the database still closes.
@@ -270,15 +224,11 @@ Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::strin
     options.create_missing_column_families = true;
     options.max_background_jobs = 2;
     tune_background(options);
-    auto impl = std::make_unique<Impl>();
-    impl->sizes = std::make_shared<MemtableSizes>();
-    options.listeners.push_back(impl->sizes);
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-    for (const CfName& cf : kCfNames) {
-      families.emplace_back(cf.name,
-                            family_options(cf.prefix, node::memtable_bytes(impl->sizes->draw())));
-    }
+    for (const CfName& cf : kCfNames)
+      families.emplace_back(cf.name, family_options(cf.prefix, path));
+    auto impl = std::make_unique<Impl>();
     impl->path = path;
     rocksdb::Status s =
         read_only
@@ -289,7 +239,6 @@ Result<std::unique_ptr<StateStore::Impl>> StateStore::open_impl(const std::strin
       return from_rocksdb(s, "open state database " + path);
     }
     SUANLI_ASSERT(impl->handles.size() == families.size());
-    for (size_t i = 1; i < impl->handles.size(); ++i) impl->sizes->track(impl->handles[i]);
     impl->read_only = read_only;
     return impl;
   } catch (const std::exception& e) {
@@ -352,13 +301,6 @@ void StateStore::scan(
     }
     if (!it->status().ok()) read_failed(it->status(), "scan");
   }
-}
-
-size_t StateStore::memtable_bytes(char prefix) const {
-  const int index = cf_index(prefix);
-  if (index < 0) return 0;
-  std::shared_lock lock(mu_);
-  return impl_->db->GetOptions(impl_->cf(index)).write_buffer_size;
 }
 
 Status StateStore::commit(const ledger::WriteSet& writes, Sync sync) {

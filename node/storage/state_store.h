@@ -133,10 +133,6 @@ class StateStore final : public ledger::KvRead {
 
   std::string path() const;
 
-  // The memtable size the family of `prefix` (ledger/kv.h) runs with now
-  // (memtable_bytes in rocks.h); 0 for a prefix that names no family.
-  size_t memtable_bytes(char prefix) const;
-
   // The read cache's figures (tests and metrics).
   const ReadCache& cache() const { return cache_; }
   // Tests only: runs between a cache miss's database read and its fill. Set
