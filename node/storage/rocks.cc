@@ -2,6 +2,8 @@
 
 #include <rocksdb/env.h>
 
+#include "common/crc32c.h"
+
 namespace suanli::node {
 
 Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
@@ -31,13 +33,8 @@ void tune_background(rocksdb::DBOptions& options) {
 }
 
 size_t memtable_bytes_for(std::string_view path) {
-  // FNV-1a: the same size for a path on every run and every build.
-  uint64_t h = 14695981039346656037ull;
-  for (char c : path) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ull;
-  }
-  return (size_t{12} << 20) + static_cast<size_t>(h % 65) * (size_t{128} << 10);
+  // CRC-32C: the same size for a path on every run and every build.
+  return (size_t{12} << 20) + static_cast<size_t>(crc32c(path) % 65) * (size_t{128} << 10);
 }
 
 void tune_family(rocksdb::ColumnFamilyOptions& options) {

@@ -1,6 +1,8 @@
 #include "node/storage/state_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/utilities/options_util.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -279,31 +281,17 @@ TEST(StateStoreTest, MemtableSizeFollowsThePathWithinBounds) {
   const std::string path = dir.sub("db");
   auto store = open_store(path);
   ASSERT_NE(store, nullptr);
-  const std::string expected = "write_buffer_size=" + std::to_string(memtable_bytes_for(path));
-  // The newest OPTIONS file (RocksDB keeps the one before it too).
-  fs::path newest;
-  uint64_t newest_number = 0;
-  for (const auto& e : fs::directory_iterator(path)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind("OPTIONS-", 0) != 0) continue;
-    const uint64_t number = std::stoull(name.substr(8));
-    if (newest.empty() || number > newest_number) newest = e.path(), newest_number = number;
-  }
-  ASSERT_FALSE(newest.empty()) << "no OPTIONS file in " << path;
+  rocksdb::ConfigOptions config;
+  config.ignore_unknown_options = true;
+  config.ignore_unsupported_options = true;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, path, &db_options, &descriptors).ok());
   int families = 0;
-  {
-    std::ifstream in(newest);
-    std::string line, family;
-    while (std::getline(in, line)) {
-      if (line.rfind("[CFOptions \"", 0) == 0) family = line;
-      if (family.empty() || family.find("\"default\"") != std::string::npos) continue;
-      if (line.find("write_buffer_size=") != std::string::npos &&
-          line.find("db_write_buffer_size") == std::string::npos &&
-          line.find("max_write_buffer_size") == std::string::npos) {
-        EXPECT_EQ(line.substr(line.find("write_buffer_size=")), expected) << family;
-        ++families;
-      }
-    }
+  for (const auto& d : descriptors) {
+    if (d.name == rocksdb::kDefaultColumnFamilyName) continue;
+    EXPECT_EQ(d.options.write_buffer_size, memtable_bytes_for(path)) << d.name;
+    ++families;
   }
   EXPECT_EQ(families, 4) << "blocks, meta, state and txindex";
 }
