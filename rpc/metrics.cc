@@ -1,6 +1,7 @@
 #include "rpc/metrics.h"
 
 #include <cstdio>
+#include <span>
 
 #include "rpc/methods.h"
 
@@ -44,6 +45,28 @@ std::string seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6f", s);
   return buf;
+}
+
+// A histogram's samples (its header apart): cumulative `_bucket`s for
+// `bounds` and +Inf, then `_sum` (seconds) and `_count`; `labels`, when not
+// empty, come before `le`.
+void histogram(std::string& out, std::string_view name, const std::string& labels,
+               std::span<const double> bounds, std::span<const uint64_t> buckets, uint64_t count,
+               double sum_s) {
+  const std::string bucket = std::string(name) + "_bucket";
+  const std::string before_le = labels.empty() ? "" : labels + ",";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += buckets[i];
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", bounds[i]);
+    sample(out, bucket, before_le + "le=\"" + le + "\"", cumulative);
+  }
+  sample(out, bucket, before_le + "le=\"+Inf\"", count);
+  out.append(name).append("_sum");
+  if (!labels.empty()) out.append("{").append(labels).append("}");
+  out.append(" ").append(seconds(sum_s)).append("\n");
+  sample(out, std::string(name) + "_count", labels, count);
 }
 
 uint64_t u64_of(const json& status, const char* key) {
@@ -120,19 +143,8 @@ void Metrics::render_rpc(std::string& out) const {
   const std::string_view hist = "suanli_rpc_request_duration_seconds";
   header(out, hist, "histogram", "Time from a JSON-RPC call's dispatch to its answer, by method.");
   for (const auto& [method, h] : latency_) {
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < kLatencyBucketsS.size(); ++i) {
-      cumulative += h.buckets[i];
-      char le[32];
-      std::snprintf(le, sizeof le, "%g", kLatencyBucketsS[i]);
-      sample(out, "suanli_rpc_request_duration_seconds_bucket",
-             "method=\"" + method + "\",le=\"" + le + "\"", cumulative);
-    }
-    sample(out, "suanli_rpc_request_duration_seconds_bucket",
-           "method=\"" + method + "\",le=\"+Inf\"", h.count);
-    out += "suanli_rpc_request_duration_seconds_sum{method=\"" + method + "\"} " +
-           seconds(h.sum_s) + "\n";
-    sample(out, "suanli_rpc_request_duration_seconds_count", "method=\"" + method + "\"", h.count);
+    histogram(out, hist, "method=\"" + method + "\"", kLatencyBucketsS, h.buckets, h.count,
+              h.sum_s);
   }
   header(out, "suanli_rpc_errors_total", "counter", "JSON-RPC error answers by code.");
   for (const auto& [code, n] : errors_) {
@@ -159,16 +171,7 @@ void Metrics::render_ledger(std::string& out, const Service& service) const {
   header(out, sync_hist, "histogram",
          "Synced writes to the Raft log (write and fdatasync); a commit waits for one on a "
          "quorum of nodes.");
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < kSyncBucketsS.size(); ++i) {
-    cumulative += syncs.buckets[i];
-    char le[32];
-    std::snprintf(le, sizeof le, "le=\"%g\"", kSyncBucketsS[i]);
-    sample(out, "suanli_raft_log_sync_duration_seconds_bucket", le, cumulative);
-  }
-  sample(out, "suanli_raft_log_sync_duration_seconds_bucket", "le=\"+Inf\"", syncs.count);
-  out += "suanli_raft_log_sync_duration_seconds_sum " + seconds(syncs.sum_s) + "\n";
-  sample(out, "suanli_raft_log_sync_duration_seconds_count", "", syncs.count);
+  histogram(out, sync_hist, "", kSyncBucketsS, syncs.buckets, syncs.count, syncs.sum_s);
   json status = service.node_status();
   if (!status.is_object()) return;
   one(out, "suanli_mempool_size", "gauge", "Transactions in the mempool.",
