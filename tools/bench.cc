@@ -309,12 +309,7 @@ int run_only(const Options& o, const Accounts& accounts, const std::string& work
         half, lr.achieved_rate, lr.p50_ms, lr.p90_ms, lr.p99_ms, lr.max_ms,
         static_cast<unsigned long long>(lr.errors + lr.transport_errors), codes.c_str(),
         lr.longest_gap_ms);
-    if (lr.syncs.ok) {
-      say("Raft log syncs in the latency phase: %llu (3 nodes), %llu over 16 ms, %llu over 64 ms",
-          static_cast<unsigned long long>(lr.syncs.count),
-          static_cast<unsigned long long>(lr.syncs.over_16ms),
-          static_cast<unsigned long long>(lr.syncs.over_64ms));
-    }
+    say_syncs(lr.syncs);
     say("node CPU per committed transaction in the latency phase: %.1f us (all 3 nodes, %.0f %% "
         "of the machine; load generator %.1f s)",
         lr.committed ? lr.node_cpu_seconds * 1e6 / static_cast<double>(lr.committed) : 0.0,
@@ -429,12 +424,7 @@ int main(int argc, char** argv) {
   say("latency at %.0f tx/s (achieved %.0f): p50 %.1f ms, p99 %.1f ms (%llu errors)", half,
       lr.achieved_rate, lr.p50_ms, lr.p99_ms,
       static_cast<unsigned long long>(lr.errors + lr.transport_errors));
-  if (lr.syncs.ok) {
-    say("Raft log syncs in the latency phase: %llu (3 nodes), %llu over 16 ms, %llu over 64 ms",
-        static_cast<unsigned long long>(lr.syncs.count),
-        static_cast<unsigned long long>(lr.syncs.over_16ms),
-        static_cast<unsigned long long>(lr.syncs.over_64ms));
-  }
+  say_syncs(lr.syncs);
 
   note_jobs();
 

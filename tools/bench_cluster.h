@@ -283,18 +283,36 @@ inline double steal_since(const CpuTicks& before) {
          static_cast<double>(now.total - before.total);
 }
 
-// The sum of the nodes' suanli_signature_verifications_total, or -1 when a
-// node's /metrics does not answer with it.
-inline int64_t nodes_verifications(const Cluster& cluster) {
-  int64_t sum = 0;
-  const std::string name = "suanli_signature_verifications_total ";
+// Every node's GET /metrics body, or nullopt when a node does not answer.
+inline std::optional<std::vector<std::string>> nodes_metrics(const Cluster& cluster) {
+  std::vector<std::string> bodies;
   for (const auto& n : cluster.nodes()) {
     KeepAliveClient c("127.0.0.1", n.rpc_port);
     auto r = c.get("/metrics", 5000);
-    if (!r || r->status != 200) return -1;
-    auto at = r->body.find("\n" + name);
-    if (at == std::string::npos) return -1;
-    sum += std::stoll(r->body.substr(at + 1 + name.size()));
+    if (!r || r->status != 200) return std::nullopt;
+    bodies.push_back(std::move(r->body));
+  }
+  return bodies;
+}
+
+// The value of `sample` (a name and its labels, as /metrics writes them) in a
+// /metrics body, or nullopt.
+inline std::optional<uint64_t> metric_u64(const std::string& body, const std::string& sample) {
+  auto at = body.find("\n" + sample + " ");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stoull(body.substr(at + 2 + sample.size()));
+}
+
+// The sum of the nodes' suanli_signature_verifications_total, or -1 when a
+// node's /metrics does not answer with it.
+inline int64_t nodes_verifications(const Cluster& cluster) {
+  auto bodies = nodes_metrics(cluster);
+  if (!bodies) return -1;
+  int64_t sum = 0;
+  for (const std::string& body : *bodies) {
+    auto n = metric_u64(body, "suanli_signature_verifications_total");
+    if (!n) return -1;
+    sum += static_cast<int64_t>(*n);
   }
   return sum;
 }
@@ -308,19 +326,13 @@ struct RaftLogSyncs {
 };
 inline RaftLogSyncs nodes_raft_log_syncs(const Cluster& cluster) {
   RaftLogSyncs out;
+  auto bodies = nodes_metrics(cluster);
+  if (!bodies) return out;
   const std::string name = "suanli_raft_log_sync_duration_seconds";
-  auto value = [](const std::string& body, const std::string& sample) -> std::optional<uint64_t> {
-    auto at = body.find("\n" + sample + " ");
-    if (at == std::string::npos) return std::nullopt;
-    return std::stoull(body.substr(at + 2 + sample.size()));
-  };
-  for (const auto& n : cluster.nodes()) {
-    KeepAliveClient c("127.0.0.1", n.rpc_port);
-    auto r = c.get("/metrics", 5000);
-    if (!r || r->status != 200) return out;
-    auto count = value(r->body, name + "_count");
-    auto le16 = value(r->body, name + "_bucket{le=\"0.016\"}");
-    auto le64 = value(r->body, name + "_bucket{le=\"0.064\"}");
+  for (const std::string& body : *bodies) {
+    auto count = metric_u64(body, name + "_count");
+    auto le16 = metric_u64(body, name + "_bucket{le=\"0.016\"}");
+    auto le64 = metric_u64(body, name + "_bucket{le=\"0.064\"}");
     if (!count || !le16 || !le64) return out;
     out.count += *count;
     out.over_16ms += *count - *le16;

@@ -29,6 +29,14 @@ struct LatencyResult {
   std::map<int, uint64_t> errors_by_code;
 };
 
+// The latency phase's Raft log syncs, on the console (when the nodes gave them).
+inline void say_syncs(const RaftLogSyncs& s) {
+  if (!s.ok) return;
+  say("Raft log syncs in the latency phase: %llu (3 nodes), %llu over 16 ms, %llu over 64 ms",
+      static_cast<unsigned long long>(s.count), static_cast<unsigned long long>(s.over_16ms),
+      static_cast<unsigned long long>(s.over_64ms));
+}
+
 inline double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
